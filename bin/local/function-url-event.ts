@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+
+/** Content types a Function URL passes as text; everything else arrives base64-encoded. */
+const TEXT_TYPES = /^(text\/|application\/(json|.*\+json|xml|.*\+xml|javascript|x-www-form-urlencoded)\b)/i;
+
+/** The payload-2.0 event a Lambda Function URL would deliver for this request. */
+export function functionUrlEvent(req: IncomingMessage, body: Buffer, domain: string): LambdaFunctionURLEvent {
+  const url = req.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const rawPath = queryStart < 0 ? url : url.slice(0, queryStart);
+  const rawQueryString = queryStart < 0 ? '' : url.slice(queryStart + 1);
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!.toLowerCase();
+    const value = req.rawHeaders[i + 1]!;
+    if (name === 'cookie') {
+      (cookies ??= []).push(...value.split(/;\s*/));
+      continue;
+    }
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  const queryStringParameters: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(rawQueryString)) {
+    queryStringParameters[key] = queryStringParameters[key] === undefined ? value : `${queryStringParameters[key]},${value}`;
+  }
+  const text = TEXT_TYPES.test(headers['content-type'] ?? '');
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString,
+    cookies,
+    headers,
+    queryStringParameters: rawQueryString ? queryStringParameters : undefined,
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'local',
+      domainName: domain,
+      domainPrefix: 'local',
+      http: {
+        method: req.method ?? 'GET',
+        path: rawPath,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.byteLength === 0 ? undefined : text ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.byteLength > 0 && !text,
+  } as LambdaFunctionURLEvent;
+}

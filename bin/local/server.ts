@@ -1,0 +1,157 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
+import type { Writable } from 'node:stream';
+import { loadConfig, type Config } from '../../lib/config/index.ts';
+import { proxyFunctions, type FunctionSpec } from '../../lib/function-catalog.ts';
+import { getRuntime, resetRuntime } from '../../lib/runtime.ts';
+import { providerSegment } from '../../lib/proxy/route.ts';
+import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts';
+import { installAwsLambdaShim, LocalResponseStream } from './awslambda-shim.ts';
+import { functionUrlEvent } from './function-url-event.ts';
+
+/** A Lambda invoke payload is at most 6 MB; a larger Function URL request never reaches the handler. */
+const LAMBDA_PAYLOAD_LIMIT = 6_291_456;
+
+type StreamingHandler = (event: LambdaFunctionURLEvent, stream: Writable, context: Context) => Promise<void>;
+
+export interface LocalServerOptions {
+  /** Overrides of the environment for this server (tests); merged over process.env. */
+  env?: Record<string, string | undefined>;
+  /** Keep the embedded DynamoDB in memory instead of under SLUICE_DATA_DIR. */
+  inMemoryStorage?: boolean;
+}
+
+export interface LocalServer {
+  url: string;
+  port: number;
+  config: Config;
+  functions: ReadonlyArray<FunctionSpec>;
+  close(): Promise<void>;
+}
+
+function lambdaContext(spec: FunctionSpec, requestId: string): Context {
+  const deadline = Date.now() + 900_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `sluice-${spec.name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:sluice-${spec.name}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/sluice-${spec.name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Reads a request body up to Lambda's payload limit; undefined when it is larger. */
+async function readRequestBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > LAMBDA_PAYLOAD_LIMIT) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size > LAMBDA_PAYLOAD_LIMIT) return undefined;
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+/**
+ * Sluice on a laptop: the production Lambda handlers from functions/ behind a Node HTTP server,
+ * with the `awslambda` streaming global shimmed and an embedded DynamoDB.
+ */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  if (options.env) {
+    for (const [name, value] of Object.entries(options.env)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+  const baseConfig = loadConfig();
+  let dynamo: EmbeddedDynamoDb | undefined;
+  if (!baseConfig.storage.endpoint) {
+    dynamo = await startEmbeddedDynamoDb(
+      options.inMemoryStorage ? undefined : join(resolve(baseConfig.server.dataDir), 'dynamodb'),
+    );
+    process.env.SLUICE_DYNAMODB_ENDPOINT = dynamo.endpoint;
+  }
+  const config = loadConfig();
+  resetRuntime();
+  await createTables(config.storage.endpoint!, config);
+  await getRuntime().profiles.ensureDefault();
+
+  installAwsLambdaShim();
+  const handlers = new Map<string, { spec: FunctionSpec; handler: StreamingHandler }>();
+  for (const spec of proxyFunctions) {
+    const module = (await import(new URL(`../../${spec.entry}`, import.meta.url).href)) as { handler: StreamingHandler };
+    for (const route of spec.routes) handlers.set(route, { spec, handler: module.handler });
+  }
+
+  let domain = '';
+  const server = http.createServer(async (req, res) => {
+    try {
+      const path = (req.url ?? '/').split('?', 1)[0]!;
+      if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+        return sendJson(res, 200, { status: 'ok' });
+      }
+      const target = handlers.get(providerSegment(path) ?? '');
+      if (!target) {
+        return sendJson(res, 404, {
+          error: { message: `No route at ${req.method} ${path}.`, type: 'invalid_request_error', code: 'unknown_route' },
+        });
+      }
+      const body = await readRequestBody(req);
+      if (!body) {
+        return sendJson(res, 413, { message: `Request must be smaller than ${LAMBDA_PAYLOAD_LIMIT} bytes for the InvokeFunction operation` });
+      }
+      const event = functionUrlEvent(req, body, domain);
+      const stream = new LocalResponseStream(res);
+      await target.handler(event, stream, lambdaContext(target.spec, event.requestContext.requestId || randomUUID()));
+      if (!stream.writableEnded && !stream.destroyed) stream.end();
+    } catch (error) {
+      getRuntime().logger.error('local server failed to serve a request', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' });
+      else res.destroy();
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => resolveListen());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  domain = `${host}:${port}`;
+
+  return {
+    url: `http://${domain}`,
+    port,
+    config,
+    functions: proxyFunctions,
+    async close() {
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      });
+      resetRuntime();
+      await dynamo?.close();
+    },
+  };
+}

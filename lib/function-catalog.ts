@@ -1,0 +1,16 @@
+/**
+ * The Lambda functions Sluice deploys, one per route family. The CDK stack builds a function for
+ * each entry; the local server serves each entry's exported handler under the same paths.
+ */
+export interface FunctionSpec {
+  /** Construct id and function name suffix. */
+  name: string;
+  /** The handler module, relative to the project root. */
+  entry: string;
+  /** Route segments it serves: `/v1/<segment>/…`. */
+  routes: readonly string[];
+}
+
+export const proxyFunctions: readonly FunctionSpec[] = [
+  { name: 'openai', entry: 'functions/openai.ts', routes: ['openai'] },
+];

@@ -1,0 +1,39 @@
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+
+/** A request as the engine sees it, whatever carried it (a Function URL event, locally or on AWS). */
+export interface SluiceRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** Lower-case names; repeated headers joined with ", " as Function URLs do. */
+  headers: Record<string, string>;
+  body: Buffer;
+  sourceIp: string;
+  requestId: string;
+  receivedAt: number;
+}
+
+export function requestFromFunctionUrlEvent(
+  event: LambdaFunctionURLEvent,
+  receivedAt: number = performance.now(),
+): SluiceRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  if (event.cookies?.length && headers.cookie === undefined) headers.cookie = event.cookies.join('; ');
+  const body =
+    event.body === undefined || event.body === null
+      ? Buffer.alloc(0)
+      : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  return {
+    method: event.requestContext.http.method.toUpperCase(),
+    path: event.rawPath || event.requestContext.http.path || '/',
+    query: new URLSearchParams(event.rawQueryString ?? ''),
+    headers,
+    body,
+    sourceIp: event.requestContext.http.sourceIp,
+    requestId: event.requestContext.requestId,
+    receivedAt,
+  };
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { SluiceError } from '../errors/sluice-error.ts';
+import type { SluiceRequest } from '../http/request.ts';
+import { DEFAULT_PROFILE_ID } from '../profiles/profile.ts';
+import type { ResponseSummary } from '../providers/types.ts';
+import { readAttribution } from './attribution.ts';
+import type { Interaction, InteractionOutcome } from './interaction.ts';
+
+const MAX_ERROR_MESSAGE = 500;
+
+/** Collects what happens to one request, then becomes its interaction record. */
+export class InteractionDraft {
+  readonly id = randomUUID();
+  readonly createdAt = new Date();
+  private readonly request: SluiceRequest;
+  profileId = DEFAULT_PROFILE_ID;
+  provider = 'unknown';
+  operation = 'unknown';
+  model: string | undefined;
+  stream = false;
+  summary: ResponseSummary = {};
+  outcome: InteractionOutcome = 'success';
+  error: Interaction['error'];
+
+  constructor(request: SluiceRequest) {
+    this.request = request;
+  }
+
+  fail(error: SluiceError, outcome: InteractionOutcome = 'error'): void {
+    this.outcome = outcome;
+    this.error = { kind: error.kind, message: error.message.slice(0, MAX_ERROR_MESSAGE) };
+  }
+
+  upstreamFailed(message: string): void {
+    this.outcome = 'upstream_error';
+    this.error = { kind: 'upstream', message: message.slice(0, MAX_ERROR_MESSAGE) };
+  }
+
+  cancel(): void {
+    this.outcome = 'cancelled';
+    this.error = { kind: 'cancelled', message: 'The client disconnected before the response ended.' };
+  }
+
+  finish(
+    response: { status: number; bytes: number; firstByteAt: number | undefined },
+    ttlDays: number,
+    now: number = performance.now(),
+  ): Interaction {
+    const createdAt = this.createdAt.toISOString();
+    const received = this.request.receivedAt;
+    const usage = this.summary.usage ?? {};
+    return {
+      profileId: this.profileId,
+      sk: `${createdAt}#${this.id}`,
+      id: this.id,
+      requestId: this.request.requestId,
+      createdAt,
+      provider: this.provider,
+      operation: this.operation,
+      method: this.request.method,
+      path: this.request.path,
+      model: this.model,
+      responseModel: this.summary.model,
+      stream: this.stream,
+      status: response.status,
+      outcome: this.outcome,
+      latencyMs: round(now - received),
+      timeToFirstByteMs: response.firstByteAt === undefined ? undefined : round(response.firstByteAt - received),
+      requestBytes: this.request.body.byteLength,
+      responseBytes: response.bytes,
+      ...usage,
+      ...readAttribution(this.request.headers),
+      error: this.error,
+      expiresAt: Math.floor(this.createdAt.getTime() / 1000) + ttlDays * 86_400,
+    };
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

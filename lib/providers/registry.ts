@@ -1,0 +1,13 @@
+import { openAiProvider } from './openai/provider.ts';
+import type { ProviderAdapter } from './types.ts';
+
+/** Every provider Sluice can route to, by route segment. Adding a provider adds one line here. */
+export const providers: readonly ProviderAdapter[] = [openAiProvider];
+
+export function providersById(ids: readonly string[]): ProviderAdapter[] {
+  return ids.map((id) => {
+    const provider = providers.find((p) => p.id === id);
+    if (!provider) throw new Error(`unknown provider: ${id}`);
+    return provider;
+  });
+}

@@ -1,0 +1,88 @@
+import type { Config } from '../config/index.ts';
+import type { SluiceError } from '../errors/sluice-error.ts';
+import type { SluiceRequest } from '../http/request.ts';
+import type { TokenUsage } from '../interactions/interaction.ts';
+import type { Profile } from '../profiles/profile.ts';
+
+/** How one API family speaks errors, so that its official SDK raises its own typed errors. */
+export interface Dialect {
+  renderError(error: SluiceError): { status: number; headers: Record<string, string>; body: string };
+  /** Bytes appended to a stream that broke after it started, so the client sees an error. */
+  streamError(error: SluiceError): Buffer;
+}
+
+/** What Sluice learnt from an upstream answer. */
+export interface ResponseSummary {
+  model?: string;
+  usage?: TokenUsage;
+  finishReason?: string;
+}
+
+/** Watches a streamed success body as it passes through. */
+export interface StreamObserver {
+  /** Each upstream chunk in order; returns the bytes to forward (the same chunk when untouched). */
+  push(chunk: Buffer): Buffer | undefined;
+  /** After the last chunk: any held bytes still to forward. */
+  end(): Buffer | undefined;
+  summary(): ResponseSummary;
+  /** True when the stream carried its own end marker (`[DONE]`, `message_stop`, …). */
+  completed(): boolean;
+  /** True when the bytes forwarded so far end between two events (a stream error can follow). */
+  atEventBoundary(): boolean;
+}
+
+/** The call Sluice makes upstream for one request, and how to read its answer. */
+export interface UpstreamCall {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: Uint8Array;
+  /** The model the client asked for, when the request names one. */
+  model?: string;
+  stream: boolean;
+  summarize(body: Buffer): ResponseSummary;
+  observe(): StreamObserver;
+}
+
+export interface PrepareInput {
+  request: SluiceRequest;
+  params: Record<string, string>;
+  profile: Profile;
+  config: Config;
+  /** The credential to use upstream: the client's, or the server default. Absent only when none is needed. */
+  apiKey: string | undefined;
+  /** The provider's base URL, without a trailing slash. */
+  baseUrl: string;
+}
+
+export interface Endpoint {
+  /** Recorded as the interaction's operation: `chat`, `responses`, `embeddings`, `models`, … */
+  operation: string;
+  method: 'GET' | 'POST';
+  /** Matches the path after `/v1/<provider>[/<profile>]`; returns its parameters, or undefined. */
+  match(path: string): Record<string, string> | undefined;
+  prepare(input: PrepareInput): UpstreamCall | Promise<UpstreamCall>;
+}
+
+export interface ProviderAdapter {
+  /** The route segment: `/v1/<id>/…`. */
+  id: string;
+  displayName: string;
+  dialect: Dialect;
+  endpoints: readonly Endpoint[];
+  /** The upstream base URL, or undefined when the provider is not enabled. */
+  baseUrl(config: Config): string | undefined;
+  /** How to enable the provider, said when it is called while disabled. */
+  howToEnable: string;
+  /** The key the client sent, read the way this provider's clients send it. */
+  clientKey(request: SluiceRequest): string | undefined;
+  /** The server's default key (SLUICE_<P>_API_KEY). */
+  defaultKey(config: Config): string | undefined;
+  /** Whether a call without any key is refused with 401 before going upstream. */
+  keyRequired(config: Config): boolean;
+}
+
+/** Matches a fixed path exactly (after an optional trailing slash). */
+export function exactPath(expected: string): Endpoint['match'] {
+  return (path) => (path === expected || path === `${expected}/` ? {} : undefined);
+}

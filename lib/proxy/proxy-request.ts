@@ -1,0 +1,195 @@
+import { asSluiceError, SluiceError } from '../errors/sluice-error.ts';
+import type { SluiceRequest } from '../http/request.ts';
+import type { ResponseWriter } from '../http/response.ts';
+import { InteractionDraft } from '../interactions/interaction-draft.ts';
+import { openAiDialect } from '../providers/openai/dialect.ts';
+import { relayableHeaders } from '../providers/shared/headers.ts';
+import type { Dialect, ProviderAdapter, UpstreamCall } from '../providers/types.ts';
+import type { Runtime } from '../runtime.ts';
+import { readBody, type UpstreamResponse } from '../upstream/upstream-client.ts';
+import { redact, upstreamErrorMessage } from './redact.ts';
+import { matchRoute, providerSegment } from './route.ts';
+
+const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
+export const INTERACTION_ID_HEADER = 'x-sluice-interaction-id';
+
+interface Exchange {
+  request: SluiceRequest;
+  writer: ResponseWriter;
+  runtime: Runtime;
+  draft: InteractionDraft;
+  dialect: Dialect;
+  secrets: Array<string | undefined>;
+  abort: AbortController;
+}
+
+/**
+ * One request through the gateway: route, profile, credential, upstream call, relay, record.
+ * Always answers, in the route's dialect, and always leaves one interaction record.
+ */
+export async function proxyRequest(
+  request: SluiceRequest,
+  writer: ResponseWriter,
+  providers: ReadonlyMap<string, ProviderAdapter>,
+  runtime: Runtime,
+): Promise<void> {
+  const draft = new InteractionDraft(request);
+  const exchange: Exchange = {
+    request,
+    writer,
+    runtime,
+    draft,
+    dialect: openAiDialect,
+    secrets: [],
+    abort: new AbortController(),
+  };
+  writer.onClientGone(() => exchange.abort.abort());
+  try {
+    await forward(exchange, providers);
+  } catch (caught) {
+    const error = asSluiceError(caught);
+    if (error.kind === 'internal') {
+      runtime.logger.error('request failed', { requestId: request.requestId, error: describe(caught, exchange) });
+    }
+    if (writer.clientGone) draft.cancel();
+    else draft.fail(error);
+    if (!writer.started && !writer.clientGone) {
+      const rendered = exchange.dialect.renderError(error);
+      await writer.send(rendered.status, { ...rendered.headers, [INTERACTION_ID_HEADER]: draft.id }, rendered.body);
+    }
+  } finally {
+    const record = draft.finish(
+      { status: writer.status, bytes: writer.bytesWritten, firstByteAt: writer.firstByteAt },
+      runtime.config.storage.interactionTtlDays,
+    );
+    await runtime.interactions.write(record);
+  }
+}
+
+async function forward(exchange: Exchange, providers: ReadonlyMap<string, ProviderAdapter>): Promise<void> {
+  const { request, runtime, draft } = exchange;
+  const { config } = runtime;
+  const provider = providers.get(providerSegment(request.path) ?? '');
+  if (!provider) {
+    throw new SluiceError('not_found', `No route at ${request.method} ${request.path}.`, { code: 'unknown_route' });
+  }
+  exchange.dialect = provider.dialect;
+  draft.provider = provider.id;
+  const route = matchRoute(request, provider);
+  draft.operation = route.endpoint.operation;
+  draft.profileId = route.profileId;
+
+  if (request.body.byteLength > config.limits.maxBodyBytes) {
+    throw new SluiceError(
+      'payload_too_large',
+      `The request body is ${request.body.byteLength} bytes; the limit is ${config.limits.maxBodyBytes} (SLUICE_MAX_BODY_BYTES).`,
+      { code: 'request_too_large' },
+    );
+  }
+  const baseUrl = provider.baseUrl(config);
+  if (!baseUrl) {
+    throw new SluiceError('not_found', `${provider.displayName} is not enabled. ${provider.howToEnable}`, {
+      code: 'provider_not_enabled',
+    });
+  }
+  const profile = await runtime.profiles.get(route.profileId);
+  if (!profile) {
+    throw new SluiceError('not_found', `Profile '${route.profileId}' does not exist.`, {
+      code: 'profile_not_found',
+    });
+  }
+  const apiKey = provider.clientKey(request) ?? provider.defaultKey(config);
+  exchange.secrets.push(apiKey);
+  if (!apiKey && provider.keyRequired(config)) {
+    throw new SluiceError(
+      'unauthorized',
+      `No API key: send your ${provider.displayName} key as the provider's SDK does, or set the server default key.`,
+      { code: 'missing_api_key' },
+    );
+  }
+  const call = await route.endpoint.prepare({
+    request,
+    params: route.params,
+    profile,
+    config,
+    apiKey,
+    baseUrl,
+  });
+  draft.model = call.model;
+  draft.stream = call.stream;
+
+  const upstream = await runtime.upstream.send(call, exchange.abort.signal);
+  if (upstream.status >= 400) return relayUpstreamError(exchange, upstream);
+  if (call.stream && isEventStream(upstream)) return relayStream(exchange, call, upstream);
+  return relayWhole(exchange, call, upstream);
+}
+
+function responseHeaders(exchange: Exchange, upstream: UpstreamResponse): Record<string, string> {
+  return { ...relayableHeaders(upstream.headers), [INTERACTION_ID_HEADER]: exchange.draft.id };
+}
+
+function isEventStream(upstream: UpstreamResponse): boolean {
+  const type = upstream.headers['content-type'] ?? '';
+  return !type.includes('application/json');
+}
+
+async function relayUpstreamError(exchange: Exchange, upstream: UpstreamResponse): Promise<void> {
+  const body = await readBody(upstream.body, MAX_UPSTREAM_BODY_BYTES);
+  exchange.draft.upstreamFailed(redact(upstreamErrorMessage(upstream.status, body), exchange.secrets));
+  await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), body);
+}
+
+async function relayWhole(exchange: Exchange, call: UpstreamCall, upstream: UpstreamResponse): Promise<void> {
+  const body = await readBody(upstream.body, MAX_UPSTREAM_BODY_BYTES);
+  exchange.draft.summary = call.summarize(body);
+  await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), body);
+}
+
+/** Forwards each chunk the moment it arrives while the observer reads it; a break ends with an error event. */
+async function relayStream(exchange: Exchange, call: UpstreamCall, upstream: UpstreamResponse): Promise<void> {
+  const { writer, draft } = exchange;
+  const observer = call.observe();
+  writer.start(upstream.status, responseHeaders(exchange, upstream));
+  try {
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      const out = observer.push(chunk);
+      if (out) await writer.write(out);
+      if (writer.clientGone) break;
+    }
+    if (writer.clientGone) {
+      upstream.body.destroy();
+      draft.cancel();
+      return;
+    }
+    const tail = observer.end();
+    if (tail) await writer.write(tail);
+    if (!observer.completed()) {
+      throw new SluiceError('upstream_error', 'The upstream stream ended before its end marker.', {
+        code: 'incomplete_stream',
+      });
+    }
+    await writer.end();
+  } catch (caught) {
+    if (writer.clientGone) {
+      draft.cancel();
+      return;
+    }
+    const error =
+      caught instanceof SluiceError
+        ? caught
+        : new SluiceError('upstream_error', 'The upstream connection broke during the stream.', {
+            code: 'upstream_stream_broken',
+            cause: caught,
+          });
+    draft.fail(error);
+    const separator = observer.atEventBoundary() ? '' : '\n\n';
+    await writer.end(Buffer.concat([Buffer.from(separator), exchange.dialect.streamError(error)]));
+  } finally {
+    draft.summary = observer.summary();
+  }
+}
+
+function describe(error: unknown, exchange: Exchange): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return redact(text, exchange.secrets);
+}

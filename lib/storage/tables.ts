@@ -1,0 +1,45 @@
+/**
+ * The one definition of Sluice's DynamoDB tables: the CDK stack builds them from this, and the
+ * local server creates them in the embedded DynamoDB from the same objects.
+ */
+export type AttributeType = 'S' | 'N';
+
+export interface KeyAttribute {
+  name: string;
+  type: AttributeType;
+}
+
+export interface TableDefinition {
+  /** Key into Config.storage.tables and the stack's construct id. */
+  key: 'profiles' | 'virtualKeys' | 'interactions';
+  /** Default physical name (overridable by SLUICE_*_TABLE). */
+  defaultName: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  timeToLiveAttribute?: string;
+  globalSecondaryIndexes?: ReadonlyArray<{ indexName: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute }>;
+}
+
+export const profilesTable: TableDefinition = {
+  key: 'profiles',
+  defaultName: 'sluice-profiles',
+  partitionKey: { name: 'id', type: 'S' },
+};
+
+export const virtualKeysTable: TableDefinition = {
+  key: 'virtualKeys',
+  defaultName: 'sluice-virtual-keys',
+  // `id` is the SHA-256 (hex) of a virtual key, or `oauth#<clientId>` for an OAuth client.
+  partitionKey: { name: 'id', type: 'S' },
+};
+
+export const interactionsTable: TableDefinition = {
+  key: 'interactions',
+  defaultName: 'sluice-interactions',
+  partitionKey: { name: 'profileId', type: 'S' },
+  // `<ISO time>#<interaction id>`: sorts by time within a profile.
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+};
+
+export const tableDefinitions: readonly TableDefinition[] = [profilesTable, virtualKeysTable, interactionsTable];

@@ -1,0 +1,130 @@
+import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Reads a server-sent-event stream as it passes through.
+ *
+ * Pass-through mode (no `decide`): every chunk is forwarded unchanged the moment it arrives,
+ * while `onEvent` sees each parsed event.
+ *
+ * Editing mode (`decide` given): complete events are forwarded as soon as their blank line has
+ * arrived, and `decide` may drop or replace an event. Only the unfinished tail of a chunk is
+ * held, which a client could not act on anyway since SSE dispatches on the blank line.
+ */
+export interface SseTapOptions {
+  onEvent: (event: EventSourceMessage) => void;
+  /** Called after onEvent for each complete event; returns the bytes to send in its place. */
+  decide?: (event: EventSourceMessage, raw: Buffer) => Buffer | 'keep' | 'drop';
+}
+
+export class SseTap {
+  private readonly parser: EventSourceParser;
+  private readonly decoder = new TextDecoder();
+  private readonly decide: SseTapOptions['decide'];
+  private lastEvent: EventSourceMessage | undefined;
+  private pending: Buffer | undefined;
+  /** Bytes forwarded so far end exactly at an event boundary. */
+  atBoundary = true;
+
+  constructor(options: SseTapOptions) {
+    this.decide = options.decide;
+    this.parser = createParser({
+      onEvent: (event) => {
+        this.lastEvent = event;
+        options.onEvent(event);
+      },
+    });
+  }
+
+  push(chunk: Buffer): Buffer | undefined {
+    if (!this.decide) {
+      this.parser.feed(this.decoder.decode(chunk, { stream: true }));
+      this.atBoundary = endsAtBoundary(chunk, this.atBoundary);
+      return chunk;
+    }
+    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const end = lastBoundaryEnd(data);
+    if (end === 0) {
+      this.pending = data;
+      return undefined;
+    }
+    this.pending = end < data.length ? data.subarray(end) : undefined;
+    return this.editEvents(data.subarray(0, end));
+  }
+
+  /** At the end of the upstream body: whatever was held (an unterminated last event). */
+  end(): Buffer | undefined {
+    const rest = this.pending;
+    this.pending = undefined;
+    if (!this.decide) {
+      this.parser.feed(this.decoder.decode());
+      return undefined;
+    }
+    if (rest) {
+      this.parser.feed(this.decoder.decode(rest));
+      this.atBoundary = false;
+    }
+    return rest;
+  }
+
+  private editEvents(region: Buffer): Buffer | undefined {
+    const decide = this.decide!;
+    const out: Buffer[] = [];
+    let edited = false;
+    let start = 0;
+    for (const end of boundaryEnds(region)) {
+      const raw = region.subarray(start, end);
+      start = end;
+      this.lastEvent = undefined;
+      this.parser.feed(this.decoder.decode(raw));
+      const event = this.lastEvent as EventSourceMessage | undefined;
+      const verdict = event ? decide(event, raw) : 'keep';
+      if (verdict === 'keep') out.push(raw);
+      else {
+        edited = true;
+        if (verdict !== 'drop') out.push(verdict);
+      }
+    }
+    this.atBoundary = true;
+    if (!edited) return region;
+    return out.length === 0 ? undefined : Buffer.concat(out);
+  }
+}
+
+/** Offsets just past each blank line (event end) in a buffer that starts at an event start. */
+function* boundaryEnds(buffer: Buffer): Generator<number> {
+  let lineEmpty = true;
+  for (let i = 0; i < buffer.length; i++) {
+    const byte = buffer[i];
+    if (byte !== LF && byte !== CR) {
+      lineEmpty = false;
+      continue;
+    }
+    let next = i + 1;
+    if (byte === CR && buffer[next] === LF) next++;
+    if (lineEmpty) yield next;
+    lineEmpty = true;
+    i = next - 1;
+  }
+}
+
+function lastBoundaryEnd(buffer: Buffer): number {
+  let last = 0;
+  for (const end of boundaryEnds(buffer)) last = end;
+  return last;
+}
+
+function endsAtBoundary(chunk: Buffer, previous: boolean): boolean {
+  const n = chunk.length;
+  if (n === 0) return previous;
+  const last = chunk[n - 1];
+  if (last !== LF && last !== CR) return false;
+  const prev = n >= 2 ? chunk[n - 2] : undefined;
+  if (last === LF && prev === CR) {
+    const before = n >= 3 ? chunk[n - 3] : undefined;
+    return before === LF || before === CR || (n === 2 && previous);
+  }
+  return prev === LF || prev === CR || (n === 1 && previous);
+}

@@ -1,0 +1,172 @@
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Config } from '../config/index.ts';
+import { SluiceError } from '../errors/sluice-error.ts';
+
+export interface UpstreamRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: Uint8Array;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The body, read as it arrives. Idle and total timeouts destroy it with a SluiceError. */
+  body: IncomingMessage;
+}
+
+type Timeouts = Config['timeouts'];
+
+/**
+ * HTTP/1.1 to providers over keep-alive agents, with the four timeouts a proxy needs: connect,
+ * first byte (response headers), idle between body chunks, and total.
+ *
+ * node:http rather than fetch: it costs measurably less per request on the hot path, streams
+ * Buffers without web-stream conversion, and lets each timeout be told apart.
+ */
+export class UpstreamClient {
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 512, scheduling: 'lifo' });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 512, scheduling: 'lifo' });
+  private readonly timeouts: Timeouts;
+
+  constructor(timeouts: Timeouts) {
+    this.timeouts = timeouts;
+  }
+
+  send(request: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamResponse> {
+    const timeouts = this.timeouts;
+    const url = new URL(request.url);
+    const secure = url.protocol === 'https:';
+    const transport = secure ? https : http;
+    const headers: Record<string, string | number> = { ...request.headers };
+    if (request.body) headers['content-length'] = request.body.byteLength;
+
+    return new Promise<UpstreamResponse>((resolve, reject) => {
+      let settled = false;
+      let response: IncomingMessage | undefined;
+      const timers: NodeJS.Timeout[] = [];
+      const clear = () => timers.forEach(clearTimeout);
+
+      const fail = (error: SluiceError) => {
+        clear();
+        if (!settled) {
+          settled = true;
+          reject(error);
+        } else {
+          response?.destroy(error);
+        }
+        req.destroy(error);
+      };
+
+      const req = transport.request(
+        {
+          protocol: url.protocol,
+          hostname: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port || (secure ? 443 : 80),
+          path: `${url.pathname}${url.search}`,
+          method: request.method,
+          headers,
+          agent: secure ? this.httpsAgent : this.httpAgent,
+          signal,
+        },
+        (res) => {
+          response = res;
+          clearTimeout(firstByteTimer);
+          let idleTimer = setTimeout(onIdle, timeouts.idleMs);
+          timers.push(idleTimer);
+          function onIdle() {
+            fail(
+              new SluiceError('timeout', `The upstream sent nothing for ${timeouts.idleMs} ms.`, {
+                code: 'upstream_idle_timeout',
+              }),
+            );
+          }
+          res.on('data', () => {
+            idleTimer.refresh();
+          });
+          const finish = () => {
+            clear();
+            clearTimeout(idleTimer);
+          };
+          res.once('end', finish);
+          res.once('close', finish);
+          res.once('error', finish);
+          idleTimer = idleTimer.unref();
+          settled = true;
+          resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res });
+        },
+      );
+
+      const totalTimer = setTimeout(() => {
+        fail(
+          new SluiceError('timeout', `The upstream did not finish within ${timeouts.totalMs} ms.`, {
+            code: 'upstream_total_timeout',
+          }),
+        );
+      }, timeouts.totalMs);
+      const firstByteTimer = setTimeout(() => {
+        fail(
+          new SluiceError('timeout', `The upstream did not answer within ${timeouts.firstByteMs} ms.`, {
+            code: 'upstream_timeout',
+          }),
+        );
+      }, timeouts.firstByteMs);
+      timers.push(totalTimer, firstByteTimer);
+
+      req.once('socket', (socket) => {
+        if (!socket.connecting) return;
+        const connectTimer = setTimeout(() => {
+          fail(
+            new SluiceError('timeout', `Could not connect to the upstream within ${timeouts.connectMs} ms.`, {
+              code: 'upstream_connect_timeout',
+            }),
+          );
+        }, timeouts.connectMs);
+        timers.push(connectTimer);
+        socket.once('connect', () => clearTimeout(connectTimer));
+      });
+
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        clear();
+        if (settled) return;
+        settled = true;
+        if (error instanceof SluiceError) return reject(error);
+        if (error.name === 'AbortError') {
+          return reject(new SluiceError('upstream_error', 'The request was cancelled.', { code: 'cancelled', status: 499 }));
+        }
+        reject(
+          new SluiceError('upstream_error', `Could not reach the upstream (${error.code ?? error.message}).`, {
+            code: 'upstream_unreachable',
+            cause: error,
+          }),
+        );
+      });
+
+      req.end(request.body);
+    });
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+/** Reads a whole body up to a limit. */
+export async function readBody(body: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new SluiceError('upstream_error', `The upstream response is larger than ${maxBytes} bytes.`, {
+        code: 'upstream_response_too_large',
+      });
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
