@@ -134,13 +134,13 @@ function isEventStream(upstream: UpstreamResponse): boolean {
 }
 
 async function relayUpstreamError(exchange: Exchange, upstream: UpstreamResponse): Promise<void> {
-  const body = await readBody(upstream.body, MAX_UPSTREAM_BODY_BYTES);
+  const body = await readBody(upstream, MAX_UPSTREAM_BODY_BYTES);
   exchange.draft.upstreamFailed(redact(upstreamErrorMessage(upstream.status, body), exchange.secrets));
   await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), body);
 }
 
 async function relayWhole(exchange: Exchange, call: UpstreamCall, upstream: UpstreamResponse): Promise<void> {
-  const body = await readBody(upstream.body, MAX_UPSTREAM_BODY_BYTES);
+  const body = await readBody(upstream, MAX_UPSTREAM_BODY_BYTES);
   exchange.draft.summary = call.summarize(body);
   await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), body);
 }
@@ -151,13 +151,13 @@ async function relayStream(exchange: Exchange, call: UpstreamCall, upstream: Ups
   const observer = call.observe();
   writer.start(upstream.status, responseHeaders(exchange, upstream));
   try {
-    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+    for await (const chunk of upstream.body) {
       const out = observer.push(chunk);
       if (out) await writer.write(out);
       if (writer.clientGone) break;
     }
     if (writer.clientGone) {
-      upstream.body.destroy();
+      upstream.cancel();
       draft.cancel();
       return;
     }

@@ -13,8 +13,10 @@ export interface UpstreamRequest {
 export interface UpstreamResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  /** The body, read as it arrives. Idle and total timeouts destroy it with a SluiceError. */
-  body: IncomingMessage;
+  /** The body, read as it arrives; fails with a SluiceError on the idle or total timeout. */
+  body: AsyncIterable<Buffer>;
+  /** Stops reading and releases the connection. */
+  cancel(): void;
 }
 
 type Timeouts = Config['timeouts'];
@@ -74,28 +76,20 @@ export class UpstreamClient {
         (res) => {
           response = res;
           clearTimeout(firstByteTimer);
-          let idleTimer = setTimeout(onIdle, timeouts.idleMs);
-          timers.push(idleTimer);
-          function onIdle() {
-            fail(
-              new SluiceError('timeout', `The upstream sent nothing for ${timeouts.idleMs} ms.`, {
-                code: 'upstream_idle_timeout',
-              }),
-            );
-          }
-          res.on('data', () => {
-            idleTimer.refresh();
-          });
-          const finish = () => {
-            clear();
-            clearTimeout(idleTimer);
-          };
+          const finish = () => clear();
           res.once('end', finish);
           res.once('close', finish);
-          res.once('error', finish);
-          idleTimer = idleTimer.unref();
           settled = true;
-          resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res });
+          resolve({
+            status: res.statusCode ?? 502,
+            headers: res.headers,
+            body: readWithIdleTimeout(res, timeouts.idleMs),
+            cancel: () => {
+              clear();
+              res.destroy();
+              req.destroy();
+            },
+          });
         },
       );
 
@@ -154,14 +148,41 @@ export class UpstreamClient {
   }
 }
 
+/**
+ * The body's chunks; the idle timer runs only while Sluice waits on the upstream, not while a
+ * slow client holds the stream back.
+ */
+async function* readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncGenerator<Buffer> {
+  const iterator = (res as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const onIdle = () =>
+    res.destroy(
+      new SluiceError('timeout', `The upstream sent nothing for ${idleMs} ms.`, { code: 'upstream_idle_timeout' }),
+    );
+  try {
+    for (;;) {
+      const timer = setTimeout(onIdle, idleMs);
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await iterator.next();
+      } finally {
+        clearTimeout(timer);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    if (!res.complete) res.destroy();
+  }
+}
+
 /** Reads a whole body up to a limit. */
-export async function readBody(body: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export async function readBody(upstream: UpstreamResponse, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
+  for await (const chunk of upstream.body) {
     size += chunk.byteLength;
     if (size > maxBytes) {
-      body.destroy();
+      upstream.cancel();
       throw new SluiceError('upstream_error', `The upstream response is larger than ${maxBytes} bytes.`, {
         code: 'upstream_response_too_large',
       });

@@ -1,0 +1,40 @@
+import { startLocalServer, type LocalServer } from '../../bin/local/server.ts';
+import type { Interaction } from '../../lib/interactions/interaction.ts';
+import { getRuntime } from '../../lib/runtime.ts';
+
+export interface TestGateway {
+  url: string;
+  server: LocalServer;
+  /** Records of a profile, oldest first. */
+  records(profileId?: string): Promise<Interaction[]>;
+  /** Waits until a profile has at least `count` records (they are written just after the response ends). */
+  waitForRecords(count: number, profileId?: string, timeoutMs?: number): Promise<Interaction[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The local server as `npm start` runs it (the production handlers, the awslambda shim, the
+ * embedded DynamoDB in memory) on an ephemeral port, with the given environment.
+ */
+export async function startGateway(env: Record<string, string | undefined> = {}): Promise<TestGateway> {
+  const server = await startLocalServer({
+    env: { PORT: '0', SLUICE_LOG_LEVEL: 'ERROR', SLUICE_DATA_DIR: '.sluice-test', ...env },
+    inMemoryStorage: true,
+  });
+  const records = async (profileId = 'default') =>
+    (await getRuntime().interactions.list(profileId, { limit: 10_000 })).reverse();
+  return {
+    url: server.url,
+    server,
+    records,
+    async waitForRecords(count, profileId = 'default', timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = await records(profileId);
+        if (found.length >= count || Date.now() > deadline) return found;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    close: () => server.close(),
+  };
+}
