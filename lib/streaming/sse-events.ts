@@ -25,6 +25,8 @@ export class SseTap {
   private readonly decide: SseTapOptions['decide'];
   private lastEvent: EventSourceMessage | undefined;
   private pending: Buffer | undefined;
+  /** The last event was dropped or replaced and ended in a CR whose LF had not arrived yet. */
+  private swallowLeadingLf = false;
   /** Bytes forwarded so far end exactly at an event boundary. */
   atBoundary = true;
 
@@ -44,7 +46,12 @@ export class SseTap {
       this.atBoundary = endsAtBoundary(chunk, this.atBoundary);
       return chunk;
     }
-    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.swallowLeadingLf && data.length > 0) {
+      this.swallowLeadingLf = false;
+      if (data[0] === LF) data = data.subarray(1);
+      if (data.length === 0) return undefined;
+    }
     const end = lastBoundaryEnd(data);
     if (end === 0) {
       this.pending = data;
@@ -86,6 +93,7 @@ export class SseTap {
         edited = true;
         if (verdict !== 'drop') out.push(verdict);
       }
+      this.swallowLeadingLf = verdict !== 'keep' && raw[raw.length - 1] === CR;
     }
     this.atBoundary = true;
     if (!edited) return region;

@@ -114,6 +114,9 @@ export function openAiChat(behaviour: ChatBehaviour = {}): FakeHandler {
       writeSse(res, chunk({ content: part }));
       sent++;
       if (behaviour.cutAfterChunks !== undefined && sent >= behaviour.cutAfterChunks) {
+        // let what was written reach the client, then drop the connection without ending the body
+        await new Promise<void>((resolve) => res.write('', () => resolve()));
+        await sleep(20);
         res.socket?.destroy();
         return;
       }
