@@ -3,6 +3,7 @@ import type { SluiceError } from '../errors/sluice-error.ts';
 import type { SluiceRequest } from '../http/request.ts';
 import type { TokenUsage } from '../interactions/interaction.ts';
 import type { Profile } from '../profiles/profile.ts';
+import type { ToolExchange } from '../security/tool-view.ts';
 
 /** How one API family speaks errors, so that its official SDK raises its own typed errors. */
 export interface Dialect {
@@ -42,6 +43,8 @@ export interface UpstreamCall {
   stream: boolean;
   summarize(body: Buffer): ResponseSummary;
   observe(): StreamObserver;
+  /** Present when the request declares tools or carries tool results: the security pipeline's view. */
+  tools?: ToolExchange;
 }
 
 export interface PrepareInput {

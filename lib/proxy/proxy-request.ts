@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime.ts';
 import { readBody, type UpstreamResponse } from '../upstream/upstream-client.ts';
 import { redact, upstreamErrorMessage } from './redact.ts';
 import { matchRoute, providerSegment } from './route.ts';
+import { applyRequestPolicies, enforceOnBody, guardStream, type GuardedObserver, type ToolSecurity } from './tool-security.ts';
 
 const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
 export const INTERACTION_ID_HEADER = 'x-sluice-interaction-id';
@@ -117,11 +118,12 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
   });
   draft.model = call.model;
   draft.stream = call.stream;
+  const security = await applyRequestPolicies(call, profile, request.headers, runtime, draft);
 
   const upstream = await runtime.upstream.send(call, exchange.abort.signal);
   if (upstream.status >= 400) return relayUpstreamError(exchange, upstream);
-  if (call.stream && isEventStream(upstream)) return relayStream(exchange, call, upstream);
-  return relayWhole(exchange, call, upstream);
+  if (call.stream && isEventStream(upstream)) return relayStream(exchange, call, upstream, security);
+  return relayWhole(exchange, call, upstream, security);
 }
 
 function responseHeaders(exchange: Exchange, upstream: UpstreamResponse): Record<string, string> {
@@ -139,16 +141,42 @@ async function relayUpstreamError(exchange: Exchange, upstream: UpstreamResponse
   await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), body);
 }
 
-async function relayWhole(exchange: Exchange, call: UpstreamCall, upstream: UpstreamResponse): Promise<void> {
+async function relayWhole(
+  exchange: Exchange,
+  call: UpstreamCall,
+  upstream: UpstreamResponse,
+  security: ToolSecurity | undefined,
+): Promise<void> {
   const body = await readBody(upstream, MAX_UPSTREAM_BODY_BYTES);
   exchange.draft.summary = call.summarize(body);
-  await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), body);
+  const answer = security ? enforceOnBody(security, body, exchange.draft) : body;
+  await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), answer);
+}
+
+/** While the guard holds tool-call chunks, sends the dialect's keep-alive so client stall timers stay quiet. */
+function keepAliveWhileHolding(exchange: Exchange, observer: GuardedObserver): () => void {
+  const interval = exchange.runtime.config.streamKeepAliveMs;
+  let lastWrite = performance.now();
+  const timer = setInterval(() => {
+    if (!observer.holding() || exchange.writer.clientGone) return;
+    if (performance.now() - lastWrite < interval * 0.9) return;
+    lastWrite = performance.now();
+    void exchange.writer.write(observer.keepAlive());
+  }, Math.max(10, Math.floor(interval / 2)));
+  return () => clearInterval(timer);
 }
 
 /** Forwards each chunk the moment it arrives while the observer reads it; a break ends with an error event. */
-async function relayStream(exchange: Exchange, call: UpstreamCall, upstream: UpstreamResponse): Promise<void> {
+async function relayStream(
+  exchange: Exchange,
+  call: UpstreamCall,
+  upstream: UpstreamResponse,
+  security: ToolSecurity | undefined,
+): Promise<void> {
   const { writer, draft } = exchange;
-  const observer = call.observe();
+  const guarded = security ? guardStream(call.observe(), security, draft) : undefined;
+  const observer = guarded ?? call.observe();
+  const stopKeepAlive = guarded ? keepAliveWhileHolding(exchange, guarded) : undefined;
   writer.start(upstream.status, responseHeaders(exchange, upstream));
   try {
     for await (const chunk of upstream.body) {
@@ -185,6 +213,7 @@ async function relayStream(exchange: Exchange, call: UpstreamCall, upstream: Ups
     const separator = observer.atEventBoundary() ? '' : '\n\n';
     await writer.end(Buffer.concat([Buffer.from(separator), exchange.dialect.streamError(error)]));
   } finally {
+    stopKeepAlive?.();
     draft.summary = observer.summary();
   }
 }
