@@ -27,7 +27,11 @@ afterAll(async () => {
   await fake?.close();
 });
 
-beforeEach(() => fake.use(openAiChat()));
+let recordsBefore = 0;
+beforeEach(async () => {
+  fake.use(openAiChat());
+  recordsBefore = (await gateway.records()).length;
+});
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hi' }] };
 
@@ -40,8 +44,10 @@ async function post(body: string, headers: Record<string, string> = { authorizat
   return { status: response.status, json: (await response.json()) as { error: { message: string; type: string; code: string; param: string | null } } };
 }
 
+/** The record of the test's latest request (records land just after the response ends). */
 async function lastRecord(): Promise<Record<string, unknown>> {
-  const records = await gateway.records();
+  const records = await gateway.waitForRecords(recordsBefore + 1);
+  recordsBefore = records.length;
   return records.at(-1) as unknown as Record<string, unknown>;
 }
 

@@ -78,10 +78,16 @@ afterAll(async () => {
   await fake?.close();
 });
 
-beforeEach(() => fake.use(openAiChat({ toolCalls: sendToAttacker })));
+let recordsBefore = 0;
+beforeEach(async () => {
+  fake.use(openAiChat({ toolCalls: sendToAttacker }));
+  recordsBefore = (await gateway.records(PROFILE)).length;
+});
 
+/** The record of the test's latest request (records land just after the response ends). */
 async function lastRecord() {
-  const records = await gateway.records(PROFILE);
+  const records = await gateway.waitForRecords(recordsBefore + 1, PROFILE);
+  recordsBefore = records.length;
   return records.at(-1)!;
 }
 
