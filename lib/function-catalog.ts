@@ -13,4 +13,6 @@ export interface FunctionSpec {
 
 export const proxyFunctions: readonly FunctionSpec[] = [
   { name: 'openai', entry: 'functions/openai.ts', routes: ['openai'] },
+  { name: 'anthropic', entry: 'functions/anthropic.ts', routes: ['anthropic'] },
+  { name: 'cohere', entry: 'functions/cohere.ts', routes: ['cohere'] },
 ];

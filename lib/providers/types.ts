@@ -30,6 +30,8 @@ export interface StreamObserver {
   completed(): boolean;
   /** True when the bytes forwarded so far end between two events (a stream error can follow). */
   atEventBoundary(): boolean;
+  /** The error the upstream reported inside the stream (an `error` event, a failed finish), if any. */
+  upstreamFailure?(): string | undefined;
 }
 
 /** The call Sluice makes upstream for one request, and how to read its answer. */
@@ -45,6 +47,8 @@ export interface UpstreamCall {
   observe(): StreamObserver;
   /** Present when the request declares tools or carries tool results: the security pipeline's view. */
   tools?: ToolExchange;
+  /** How this call's stream reports a break, when it differs from the dialect's (another stream format). */
+  streamError?(error: SluiceError): Buffer;
 }
 
 export interface PrepareInput {

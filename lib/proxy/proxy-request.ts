@@ -191,6 +191,12 @@ async function relayStream(
     }
     const tail = observer.end();
     if (tail) await writer.write(tail);
+    const failure = observer.upstreamFailure?.();
+    if (failure) {
+      draft.upstreamFailed(redact(failure, exchange.secrets));
+      await writer.end();
+      return;
+    }
     if (!observer.completed()) {
       throw new SluiceError('upstream_error', 'The upstream stream ended before its end marker.', {
         code: 'incomplete_stream',
@@ -211,7 +217,8 @@ async function relayStream(
           });
     draft.fail(error);
     const separator = observer.atEventBoundary() ? '' : '\n\n';
-    await writer.end(Buffer.concat([Buffer.from(separator), exchange.dialect.streamError(error)]));
+    const errorEvent = call.streamError ? call.streamError(error) : exchange.dialect.streamError(error);
+    await writer.end(Buffer.concat([Buffer.from(separator), errorEvent]));
   } finally {
     stopKeepAlive?.();
     draft.summary = observer.summary();

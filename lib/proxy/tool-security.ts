@@ -85,6 +85,7 @@ export function guardStream(observer: StreamObserver, security: ToolSecurity, dr
     },
     summary: () => observer.summary(),
     completed: () => observer.completed(),
+    upstreamFailure: () => observer.upstreamFailure?.(),
     atEventBoundary: () => observer.atEventBoundary() && !guard.holding(),
     holding: () => guard.holding(),
     keepAlive: () => guard.keepAlive(),
