@@ -50,6 +50,8 @@ export function prepareChatBody(raw: Buffer, parse: (raw: Buffer) => JsonObject 
 }
 
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+/** With include_usage, every chunk carries `"usage":null`; a client that did not ask never sees the key. */
+const USAGE_NULL = Buffer.from(',"usage":null');
 const FINISH_REASON = /"finish_reason"\s*:\s*"/;
 
 /** A complete (non-streaming) Chat Completions answer. */
@@ -115,10 +117,12 @@ export function observeChatCompletionStream(usageInjected: boolean): StreamObser
       lastParsed = inspect(event.data);
     },
     decide: usageInjected
-      ? () => {
+      ? (_event, raw) => {
           const chunk = lastParsed;
           lastParsed = undefined;
-          return chunk && Array.isArray(chunk.choices) && chunk.choices.length === 0 ? 'drop' : 'keep';
+          if (chunk && Array.isArray(chunk.choices) && chunk.choices.length === 0) return 'drop';
+          const at = raw.indexOf(USAGE_NULL);
+          return at < 0 ? 'keep' : Buffer.concat([raw.subarray(0, at), raw.subarray(at + USAGE_NULL.length)]);
         }
       : undefined,
   });
