@@ -1,8 +1,10 @@
+import { azureProvider } from './azure/provider.ts';
 import { openAiProvider } from './openai/provider.ts';
+import { openAiCompatibleProviders } from './openai-compatible/providers.ts';
 import type { ProviderAdapter } from './types.ts';
 
 /** Every provider Sluice can route to, by route segment. Adding a provider adds one line here. */
-export const providers: readonly ProviderAdapter[] = [openAiProvider];
+export const providers: readonly ProviderAdapter[] = [openAiProvider, azureProvider, ...openAiCompatibleProviders];
 
 export function providersById(ids: readonly string[]): ProviderAdapter[] {
   return ids.map((id) => {

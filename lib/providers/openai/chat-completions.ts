@@ -35,6 +35,21 @@ export function prepareChatBody(raw: Buffer, parse: (raw: Buffer) => JsonObject 
   if (!stream || fields.stream_options?.include_usage === true) {
     return { json, model: fields.model, stream, body: raw, usageInjected: false };
   }
+  return injectUsageRequest(raw, json, fields);
+}
+
+/** Reads and checks a Chat Completions body that is forwarded exactly as sent. */
+export function readChatBody(raw: Buffer, parse: (raw: Buffer) => JsonObject = parseJsonObject): PreparedChatBody {
+  const json = parse(raw);
+  const fields = validateFields(chatCompletionFields, json);
+  return { json, model: fields.model, stream: fields.stream === true, body: raw, usageInjected: false };
+}
+
+function injectUsageRequest(
+  raw: Buffer,
+  json: JsonObject,
+  fields: z.output<typeof chatCompletionFields>,
+): PreparedChatBody {
   let body: Buffer;
   if (fields.stream_options == null && !('stream_options' in json)) {
     const brace = raw.indexOf(0x7b);
@@ -44,7 +59,7 @@ export function prepareChatBody(raw: Buffer, parse: (raw: Buffer) => JsonObject 
       JSON.stringify({ ...json, stream_options: { ...(fields.stream_options ?? {}), include_usage: true } }),
     );
   }
-  return { json, model: fields.model, stream, body, usageInjected: true };
+  return { json, model: fields.model, stream: true, body, usageInjected: true };
 }
 
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
