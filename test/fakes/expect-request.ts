@@ -3,6 +3,8 @@ import type { FakeHandler, ReceivedRequest } from './fake-server.ts';
 export interface RequestExpectation {
   method?: string;
   path?: string;
+  /** Exact query parameters; `undefined` means the parameter must be absent. */
+  query?: Record<string, string | undefined>;
   /** Exact header values; `undefined` means the header must be absent. */
   headers?: Record<string, string | undefined>;
   /** Top-level body fields the provider refuses, as Mistral refuses `stream_options` (422). */
@@ -13,6 +15,10 @@ function problemsWith(req: ReceivedRequest, expected: RequestExpectation): strin
   const problems: string[] = [];
   if (expected.method && req.method !== expected.method) problems.push(`method ${req.method}, expected ${expected.method}`);
   if (expected.path !== undefined && req.path !== expected.path) problems.push(`path ${req.path}, expected ${expected.path}`);
+  for (const [name, value] of Object.entries(expected.query ?? {})) {
+    const got = req.query.get(name) ?? undefined;
+    if (got !== value) problems.push(`query ${name}: ${JSON.stringify(got)}, expected ${JSON.stringify(value)}`);
+  }
   for (const [name, value] of Object.entries(expected.headers ?? {})) {
     const got = req.headers[name];
     if (got !== value) problems.push(`header ${name}: ${JSON.stringify(got)}, expected ${JSON.stringify(value)}`);
