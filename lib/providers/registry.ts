@@ -1,10 +1,18 @@
 import { anthropicProvider } from './anthropic/provider.ts';
+import { azureProvider } from './azure/provider.ts';
 import { cohereProvider } from './cohere/provider.ts';
 import { openAiProvider } from './openai/provider.ts';
+import { openAiCompatibleProviders } from './openai-compatible/providers.ts';
 import type { ProviderAdapter } from './types.ts';
 
 /** Every provider Sluice can route to, by route segment. Adding a provider adds one line here. */
-export const providers: readonly ProviderAdapter[] = [openAiProvider, anthropicProvider, cohereProvider];
+export const providers: readonly ProviderAdapter[] = [
+  openAiProvider,
+  azureProvider,
+  ...openAiCompatibleProviders,
+  anthropicProvider,
+  cohereProvider,
+];
 
 export function providersById(ids: readonly string[]): ProviderAdapter[] {
   return ids.map((id) => {
