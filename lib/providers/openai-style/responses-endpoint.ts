@@ -1,4 +1,5 @@
 import { observeResponseStream, prepareResponsesBody, summarizeResponse } from '../openai/responses.ts';
+import { responsesCarryTools, responsesRequestToolView, responsesToolDialect } from '../openai/responses-tools.ts';
 import { exactPath, type Endpoint } from '../types.ts';
 import { bearerTarget, upstreamHeaders, type UpstreamTarget } from './upstream-target.ts';
 
@@ -25,6 +26,9 @@ export function responsesEndpoint(options: ResponsesEndpointOptions = {}): Endpo
         stream: prepared.stream,
         summarize: summarizeResponse,
         observe: observeResponseStream,
+        tools: responsesCarryTools(prepared.json)
+          ? { request: responsesRequestToolView(prepared.json), response: responsesToolDialect }
+          : undefined,
       };
     },
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SseTap } from '../../streaming/sse-events.ts';
-import { parseJsonObject, validateFields } from '../shared/json-body.ts';
+import { parseJsonObject, validateFields, type JsonObject } from '../shared/json-body.ts';
 import type { ResponseSummary, StreamObserver } from '../types.ts';
 import { tokenUsageFromOpenAi } from './usage.ts';
 
@@ -13,6 +13,7 @@ export const responsesFields = z.looseObject({
 });
 
 export interface PreparedResponsesBody {
+  json: JsonObject;
   model: string | undefined;
   stream: boolean;
   body: Buffer;
@@ -20,8 +21,9 @@ export interface PreparedResponsesBody {
 
 /** Reads and checks a Responses API body; it is forwarded exactly as sent (usage always comes back). */
 export function prepareResponsesBody(raw: Buffer): PreparedResponsesBody {
-  const fields = validateFields(responsesFields, parseJsonObject(raw));
-  return { model: fields.model, stream: fields.stream === true, body: raw };
+  const json = parseJsonObject(raw);
+  const fields = validateFields(responsesFields, json);
+  return { json, model: fields.model, stream: fields.stream === true, body: raw };
 }
 
 interface ResponseObject {
