@@ -268,7 +268,7 @@ describe('Azure with Microsoft Entra ID (injected token source)', () => {
       const error = await azureClient().chat.completions.create({ model: DEPLOYMENT, messages: [] }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OpenAI.APIError);
       expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
-      expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('entra_token_unavailable');
+      expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('upstream_credential_unavailable');
       expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain('EnvironmentCredential is unavailable');
       expect(fake.received.length).toBe(calls);
     });

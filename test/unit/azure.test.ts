@@ -80,7 +80,7 @@ describe('EntraTokens', () => {
     const tokens = tokensAt({ now: 0 }, credential);
     const first = await tokens.token('s').catch((e: unknown) => e);
     expect(first).toBeInstanceOf(SluiceError);
-    expect(first).toMatchObject({ kind: 'upstream_error', status: 502, code: 'entra_token_unavailable' });
+    expect(first).toMatchObject({ kind: 'upstream_error', status: 502, code: 'upstream_credential_unavailable' });
     expect((first as Error).message).toContain('no identity endpoint');
     fail = false;
     const second = await tokens.token('s').catch((e: unknown) => e);
@@ -94,8 +94,8 @@ describe('EntraTokens', () => {
       attempts++;
       return Promise.reject(new Error('cannot load'));
     });
-    await expect(tokens.token('s')).rejects.toMatchObject({ code: 'entra_token_unavailable' });
-    await expect(tokens.token('s')).rejects.toMatchObject({ code: 'entra_token_unavailable' });
+    await expect(tokens.token('s')).rejects.toMatchObject({ code: 'upstream_credential_unavailable' });
+    await expect(tokens.token('s')).rejects.toMatchObject({ code: 'upstream_credential_unavailable' });
     expect(attempts).toBe(2);
   });
 });
