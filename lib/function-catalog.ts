@@ -13,4 +13,6 @@ export interface FunctionSpec {
 
 export const proxyFunctions: readonly FunctionSpec[] = [
   { name: 'openai', entry: 'functions/openai.ts', routes: ['openai'] },
+  { name: 'gemini', entry: 'functions/gemini.ts', routes: ['gemini'] },
+  { name: 'bedrock', entry: 'functions/bedrock.ts', routes: ['bedrock'] },
 ];

@@ -1,8 +1,14 @@
+import { bedrockProvider } from './bedrock/provider.ts';
+import { geminiProvider } from './gemini/provider.ts';
 import { openAiProvider } from './openai/provider.ts';
 import type { ProviderAdapter } from './types.ts';
 
 /** Every provider Sluice can route to, by route segment. Adding a provider adds one line here. */
-export const providers: readonly ProviderAdapter[] = [openAiProvider];
+export const providers: readonly ProviderAdapter[] = [
+  openAiProvider,
+  geminiProvider,
+  bedrockProvider,
+];
 
 export function providersById(ids: readonly string[]): ProviderAdapter[] {
   return ids.map((id) => {

@@ -1,8 +1,10 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from '../config/index.ts';
 import type { SluiceError } from '../errors/sluice-error.ts';
 import type { SluiceRequest } from '../http/request.ts';
 import type { TokenUsage } from '../interactions/interaction.ts';
 import type { Profile } from '../profiles/profile.ts';
+import type { UpstreamResponse } from '../upstream/upstream-client.ts';
 
 /** How one API family speaks errors, so that its official SDK raises its own typed errors. */
 export interface Dialect {
@@ -11,11 +13,20 @@ export interface Dialect {
   streamError(error: SluiceError): Buffer;
 }
 
+/** A tool call the model asked for, as read from its answer. */
+export interface ToolCallSummary {
+  id?: string;
+  name: string;
+}
+
 /** What Sluice learnt from an upstream answer. */
 export interface ResponseSummary {
   model?: string;
   usage?: TokenUsage;
   finishReason?: string;
+  toolCalls?: ToolCallSummary[];
+  /** An error the upstream reported inside a stream it had started with a success status. */
+  upstreamError?: string;
 }
 
 /** Watches a streamed success body as it passes through. */
@@ -29,6 +40,11 @@ export interface StreamObserver {
   completed(): boolean;
   /** True when the bytes forwarded so far end between two events (a stream error can follow). */
   atEventBoundary(): boolean;
+  /**
+   * The bytes that end a stream broken by `error`, when the stream's framing depends on the
+   * request (Gemini's JSON array) rather than on the dialect. Absent: the dialect's streamError.
+   */
+  errorTail?(error: SluiceError): Buffer;
 }
 
 /** The call Sluice makes upstream for one request, and how to read its answer. */
@@ -42,6 +58,13 @@ export interface UpstreamCall {
   stream: boolean;
   summarize(body: Buffer): ResponseSummary;
   observe(): StreamObserver;
+  /**
+   * Whether a success answer of a streaming call is relayed as a stream. Absent: when its
+   * content type is not JSON (Gemini streams a JSON array; an OpenAI-style server may ignore `stream`).
+   */
+  isStreamResponse?(headers: IncomingHttpHeaders): boolean;
+  /** Makes the call itself (an AWS SDK call), instead of through the HTTP upstream client. */
+  send?(signal: AbortSignal): Promise<UpstreamResponse>;
 }
 
 export interface PrepareInput {

@@ -118,9 +118,11 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
   draft.model = call.model;
   draft.stream = call.stream;
 
-  const upstream = await runtime.upstream.send(call, exchange.abort.signal);
+  const upstream = await (call.send ? call.send(exchange.abort.signal) : runtime.upstream.send(call, exchange.abort.signal));
   if (upstream.status >= 400) return relayUpstreamError(exchange, upstream);
-  if (call.stream && isEventStream(upstream)) return relayStream(exchange, call, upstream);
+  if (call.stream && (call.isStreamResponse?.(upstream.headers) ?? isEventStream(upstream))) {
+    return relayStream(exchange, call, upstream);
+  }
   return relayWhole(exchange, call, upstream);
 }
 
@@ -183,9 +185,15 @@ async function relayStream(exchange: Exchange, call: UpstreamCall, upstream: Ups
           });
     draft.fail(error);
     const separator = observer.atEventBoundary() ? '' : '\n\n';
-    await writer.end(Buffer.concat([Buffer.from(separator), exchange.dialect.streamError(error)]));
+    await writer.end(
+      observer.errorTail?.(error) ?? Buffer.concat([Buffer.from(separator), exchange.dialect.streamError(error)]),
+    );
   } finally {
     draft.summary = observer.summary();
+    const reported = draft.summary.upstreamError;
+    if (reported !== undefined && draft.outcome === 'success') {
+      draft.upstreamFailed(redact(reported, exchange.secrets));
+    }
   }
 }
 
