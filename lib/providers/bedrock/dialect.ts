@@ -1,4 +1,4 @@
-import type { ErrorKind, SluiceError } from '../../errors/sluice-error.ts';
+import type { ErrorKind } from '../../errors/sluice-error.ts';
 import type { Dialect } from '../types.ts';
 import { exceptionFrame } from './event-stream-codec.ts';
 
