@@ -275,9 +275,14 @@ function post(path: string, body: string, headers: Record<string, string> = {}) 
 describe('Bedrock wire details', () => {
   it('forwards the body byte for byte, unknown fields included', async () => {
     const raw = '{ "messages":[{"role":"user","content":[{"text":"caf\\u00e9"}]}],\n "additionalModelRequestFields": {"top_k": 5} }';
-    const response = await post(`/v1/bedrock/model/${encodeURIComponent(MODEL)}/converse`, raw);
+    const response = await post(`/v1/bedrock/model/${encodeURIComponent(MODEL)}/converse`, raw, {
+      'x-amzn-bedrock-trace': 'ENABLED',
+      'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000',
+    });
     expect(response.status).toBe(200);
     expect(fake.last!.body.toString('utf8')).toBe(raw);
+    expect(fake.last!.headers['x-amzn-bedrock-trace']).toBe('ENABLED');
+    expect(fake.last!.headers['x-amzn-trace-id']).toBeUndefined();
   });
 
   it('relays the event stream bytes unchanged', async () => {

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/index.ts';
 import { SluiceError } from '../../lib/errors/sluice-error.ts';
 import type { SluiceRequest } from '../../lib/http/request.ts';
-import { DEFAULT_PROFILE_ID } from '../../lib/profiles/profile.ts';
+import { defaultProfile } from '../../lib/profiles/profile.ts';
 import { createGeminiProvider } from '../../lib/providers/gemini/provider.ts';
 import { CachedAccessToken, type AccessToken } from '../../lib/providers/gemini/vertex-token.ts';
-import type { Profile } from '../../lib/profiles/profile.ts';
 
 function countingSource(tokens: AccessToken[]) {
   const source = Object.assign(
@@ -91,7 +90,7 @@ function request(path: string, query = ''): SluiceRequest {
   };
 }
 
-const profile: Profile = { id: DEFAULT_PROFILE_ID, name: 'Default', createdAt: 'now', updatedAt: 'now' } as Profile;
+const profile = defaultProfile();
 
 async function prepareVertexCall(env: Record<string, string>, path: string, query = '') {
   const config = loadConfig(env);

@@ -4,6 +4,7 @@ import type { SluiceRequest } from '../../http/request.ts';
 import { forwardableHeaders } from '../shared/headers.ts';
 import { parseJsonObject, validateFields } from '../shared/json-body.ts';
 import { exactPath, type Endpoint } from '../types.ts';
+import { missingCredential } from './credentials.ts';
 import { observeConverseStream, summarizeConverse } from './event-stream.ts';
 import { upstreamModelId } from './model-id.ts';
 import { bedrockRegion, bedrockSettings } from './settings.ts';
@@ -40,19 +41,6 @@ function bedrockHeaders(request: SluiceRequest): Record<string, string> {
     if (name.startsWith('x-amzn-bedrock-')) out[name] = value;
   }
   return out;
-}
-
-function missingCredential(request: SluiceRequest): SluiceError {
-  const sigv4 = /^AWS4-HMAC-SHA256\b/i.test(request.headers.authorization ?? '');
-  const how =
-    'Send a Bedrock API key as `Authorization: Bearer <key>` (the AWS SDK does so with its `token` option or AWS_BEARER_TOKEN_BEDROCK), set SLUICE_BEDROCK_API_KEY, or run Sluice with SLUICE_BEDROCK_IAM_AUTH_ENABLED=true.';
-  return new SluiceError(
-    'unauthorized',
-    sigv4
-      ? `This request is signed with AWS SigV4. Sluice never forwards a client's signature (it is made for Sluice's host, not Bedrock's). ${how}`
-      : `No Bedrock credential. ${how}`,
-    { code: 'missing_api_key' },
-  );
 }
 
 /**

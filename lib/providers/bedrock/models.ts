@@ -2,6 +2,7 @@ import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { SluiceError } from '../../errors/sluice-error.ts';
 import type { UpstreamResponse } from '../../upstream/upstream-client.ts';
 import { exactPath, type Endpoint } from '../types.ts';
+import { missingCredential } from './credentials.ts';
 import { listInferenceProfiles, modelList } from './inference-profiles.ts';
 import { bedrockControlPlaneUrl, bedrockRegion, bedrockSettings } from './settings.ts';
 import type { BedrockSigner } from './sigv4.ts';
@@ -42,15 +43,7 @@ export function modelsEndpoint(signer: BedrockSigner): Endpoint {
     match: exactPath('/models'),
     prepare({ request, config, apiKey, baseUrl }) {
       const settings = bedrockSettings(config);
-      if (!apiKey && !settings.iamAuth) {
-        throw new SluiceError(
-          'unauthorized',
-          /^AWS4-HMAC-SHA256\b/i.test(request.headers.authorization ?? '')
-            ? 'This request is signed with AWS SigV4, which Sluice never forwards. Send a Bedrock API key as `Authorization: Bearer <key>`, or run Sluice with SLUICE_BEDROCK_IAM_AUTH_ENABLED=true.'
-            : 'No Bedrock credential. Send a Bedrock API key as `Authorization: Bearer <key>`, set SLUICE_BEDROCK_API_KEY, or run Sluice with SLUICE_BEDROCK_IAM_AUTH_ENABLED=true.',
-          { code: 'missing_api_key' },
-        );
-      }
+      if (!apiKey && !settings.iamAuth) throw missingCredential(request);
       const region = bedrockRegion(settings, baseUrl);
       const endpoint = bedrockControlPlaneUrl(baseUrl);
       return {
