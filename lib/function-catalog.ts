@@ -13,6 +13,8 @@ export interface FunctionSpec {
 
 export const proxyFunctions: readonly FunctionSpec[] = [
   { name: 'openai', entry: 'functions/openai.ts', routes: ['openai'] },
+  { name: 'anthropic', entry: 'functions/anthropic.ts', routes: ['anthropic'] },
+  { name: 'cohere', entry: 'functions/cohere.ts', routes: ['cohere'] },
   { name: 'gemini', entry: 'functions/gemini.ts', routes: ['gemini'] },
   { name: 'bedrock', entry: 'functions/bedrock.ts', routes: ['bedrock'] },
 ];

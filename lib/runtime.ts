@@ -6,6 +6,8 @@ import { ProfileStore } from './profiles/profile-store.ts';
 import { createDocumentClient } from './storage/dynamo.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DualLlmSanitizer } from './security/dual-llm.ts';
+import { openAiStyleQuarantinedCompletion } from './security/quarantined-completion.ts';
 
 /** What a handler needs, made once per process (per Lambda execution environment) and reused. */
 export interface Runtime {
@@ -15,18 +17,21 @@ export interface Runtime {
   profiles: ProfileStore;
   interactions: InteractionStore;
   upstream: UpstreamClient;
+  sanitizer: DualLlmSanitizer;
 }
 
 export function createRuntime(config: Config): Runtime {
   const logger = createLogger(config);
   const db = createDocumentClient(config);
+  const upstream = new UpstreamClient(config.timeouts);
   return {
     config,
     logger,
     db,
     profiles: new ProfileStore(db, config.storage.tables.profiles, config.storage.profileCacheTtlMs),
     interactions: new InteractionStore(db, config.storage.tables.interactions, config.storage.recordWriteAttempts, logger),
-    upstream: new UpstreamClient(config.timeouts),
+    upstream,
+    sanitizer: new DualLlmSanitizer(openAiStyleQuarantinedCompletion(upstream, config)),
   };
 }
 

@@ -1,8 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import dynalite from 'dynalite';
+import { Worker } from 'node:worker_threads';
 import type { Config } from '../../lib/config/index.ts';
 import { tableDefinitions } from '../../lib/storage/tables.ts';
 import { createTableInput } from '../../lib/storage/create-table-input.ts';
@@ -13,24 +11,28 @@ export interface EmbeddedDynamoDb {
 }
 
 /**
- * dynalite (a DynamoDB-API server) in this process, on a loopback port. Data lives under
- * `<dataDir>/dynamodb` (LevelDB), or in memory when `directory` is undefined.
+ * dynalite (a DynamoDB-API server) in a worker thread of this process, on a loopback port. Data
+ * lives under `<dataDir>/dynamodb` (LevelDB), or in memory when `directory` is undefined.
  */
 export async function startEmbeddedDynamoDb(directory: string | undefined): Promise<EmbeddedDynamoDb> {
   if (directory) mkdirSync(directory, { recursive: true });
-  const server: Server = dynalite({ path: directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  const worker = new Worker(new URL('./dynalite-worker.ts', import.meta.url), { workerData: { directory } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the embedded DynamoDB stopped (exit code ${code})`)));
+    worker.once('message', (message: { port: number }) => resolve(message.port));
   });
-  const { port } = server.address() as AddressInfo;
+  worker.unref();
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
+    async close() {
+      worker.postMessage('close');
+      await new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        setTimeout(resolve, 2000).unref();
+      });
+      await worker.terminate();
+    },
   };
 }
 

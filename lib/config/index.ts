@@ -33,6 +33,7 @@ const environmentSchema = z.object({
   SLUICE_UPSTREAM_IDLE_TIMEOUT_MS: positiveInt.default(120_000),
   SLUICE_UPSTREAM_TOTAL_TIMEOUT_MS: positiveInt.default(900_000),
   SLUICE_RECORD_WRITE_ATTEMPTS: positiveInt.max(10).default(3),
+  SLUICE_STREAM_KEEPALIVE_MS: positiveInt.default(10_000),
 });
 
 export interface ProviderEnvironment {
@@ -55,6 +56,8 @@ export interface Config {
   };
   limits: { maxBodyBytes: number };
   timeouts: { connectMs: number; firstByteMs: number; idleMs: number; totalMs: number };
+  /** While tool-call chunks are held, a keep-alive goes out at least this often. */
+  streamKeepAliveMs: number;
   /** Per provider id (lower case, as in the route), from SLUICE_<ID>_BASE_URL / _API_KEY. */
   providers: Record<string, ProviderEnvironment>;
   /** Every SLUICE_* variable as given, for provider modules that own extra settings (read through providerSetting). */
@@ -128,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleMs: e.SLUICE_UPSTREAM_IDLE_TIMEOUT_MS,
       totalMs: e.SLUICE_UPSTREAM_TOTAL_TIMEOUT_MS,
     },
+    streamKeepAliveMs: e.SLUICE_STREAM_KEEPALIVE_MS,
     providers: readProviders(env),
     raw,
   };

@@ -21,6 +21,7 @@ export class InteractionDraft {
   summary: ResponseSummary = {};
   outcome: InteractionOutcome = 'success';
   error: Interaction['error'];
+  policy: Interaction['policy'];
 
   constructor(request: SluiceRequest) {
     this.request = request;
@@ -34,6 +35,10 @@ export class InteractionDraft {
   upstreamFailed(message: string): void {
     this.outcome = 'upstream_error';
     this.error = { kind: 'upstream', message: message.slice(0, MAX_ERROR_MESSAGE) };
+  }
+
+  blocked(): void {
+    if (this.outcome === 'success') this.outcome = 'blocked';
   }
 
   cancel(): void {
@@ -71,6 +76,7 @@ export class InteractionDraft {
       ...usage,
       ...readAttribution(this.request.headers),
       error: this.error,
+      policy: this.policy,
       expiresAt: Math.floor(this.createdAt.getTime() / 1000) + ttlDays * 86_400,
     };
   }

@@ -1,4 +1,5 @@
 import type { ErrorKind } from '../errors/sluice-error.ts';
+import type { PolicyDecisions } from '../security/decisions.ts';
 
 export type InteractionOutcome = 'success' | 'upstream_error' | 'error' | 'cancelled' | 'blocked';
 
@@ -41,6 +42,8 @@ export interface Interaction extends Attribution, TokenUsage {
   requestBytes: number;
   responseBytes: number;
   error?: { kind: ErrorKind | 'upstream' | 'cancelled'; message: string };
+  /** Trust of each tool result and every blocked tool call (requests that carry tools). */
+  policy?: PolicyDecisions;
   /** Epoch seconds: DynamoDB TTL. */
   expiresAt: number;
 }

@@ -1,4 +1,6 @@
+import { anthropicProvider } from './anthropic/provider.ts';
 import { bedrockProvider } from './bedrock/provider.ts';
+import { cohereProvider } from './cohere/provider.ts';
 import { geminiProvider } from './gemini/provider.ts';
 import { openAiProvider } from './openai/provider.ts';
 import type { ProviderAdapter } from './types.ts';
@@ -6,6 +8,8 @@ import type { ProviderAdapter } from './types.ts';
 /** Every provider Sluice can route to, by route segment. Adding a provider adds one line here. */
 export const providers: readonly ProviderAdapter[] = [
   openAiProvider,
+  anthropicProvider,
+  cohereProvider,
   geminiProvider,
   bedrockProvider,
 ];

@@ -4,6 +4,7 @@ import type { SluiceError } from '../errors/sluice-error.ts';
 import type { SluiceRequest } from '../http/request.ts';
 import type { TokenUsage } from '../interactions/interaction.ts';
 import type { Profile } from '../profiles/profile.ts';
+import type { ToolExchange } from '../security/tool-view.ts';
 import type { UpstreamResponse } from '../upstream/upstream-client.ts';
 
 /** How one API family speaks errors, so that its official SDK raises its own typed errors. */
@@ -25,8 +26,6 @@ export interface ResponseSummary {
   usage?: TokenUsage;
   finishReason?: string;
   toolCalls?: ToolCallSummary[];
-  /** An error the upstream reported inside a stream it had started with a success status. */
-  upstreamError?: string;
 }
 
 /** Watches a streamed success body as it passes through. */
@@ -40,11 +39,8 @@ export interface StreamObserver {
   completed(): boolean;
   /** True when the bytes forwarded so far end between two events (a stream error can follow). */
   atEventBoundary(): boolean;
-  /**
-   * The bytes that end a stream broken by `error`, when the stream's framing depends on the
-   * request (Gemini's JSON array) rather than on the dialect. Absent: the dialect's streamError.
-   */
-  errorTail?(error: SluiceError): Buffer;
+  /** The error the upstream reported inside the stream (an `error` event, a failed finish), if any. */
+  upstreamFailure?(): string | undefined;
 }
 
 /** The call Sluice makes upstream for one request, and how to read its answer. */
@@ -58,6 +54,10 @@ export interface UpstreamCall {
   stream: boolean;
   summarize(body: Buffer): ResponseSummary;
   observe(): StreamObserver;
+  /** Present when the request declares tools or carries tool results: the security pipeline's view. */
+  tools?: ToolExchange;
+  /** How this call's stream reports a break, when it differs from the dialect's (another stream format). */
+  streamError?(error: SluiceError): Buffer;
   /**
    * Whether a success answer of a streaming call is relayed as a stream. Absent: when its
    * content type is not JSON (Gemini streams a JSON array; an OpenAI-style server may ignore `stream`).

@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime.ts';
 import { readBody, type UpstreamResponse } from '../upstream/upstream-client.ts';
 import { redact, upstreamErrorMessage } from './redact.ts';
 import { matchRoute, providerSegment } from './route.ts';
+import { applyRequestPolicies, enforceOnBody, guardStream, type GuardedObserver, type ToolSecurity } from './tool-security.ts';
 
 const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
 export const INTERACTION_ID_HEADER = 'x-sluice-interaction-id';
@@ -117,13 +118,14 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
   });
   draft.model = call.model;
   draft.stream = call.stream;
+  const security = await applyRequestPolicies(call, profile, request.headers, runtime, draft);
 
   const upstream = await (call.send ? call.send(exchange.abort.signal) : runtime.upstream.send(call, exchange.abort.signal));
   if (upstream.status >= 400) return relayUpstreamError(exchange, upstream);
   if (call.stream && (call.isStreamResponse?.(upstream.headers) ?? isEventStream(upstream))) {
-    return relayStream(exchange, call, upstream);
+    return relayStream(exchange, call, upstream, security);
   }
-  return relayWhole(exchange, call, upstream);
+  return relayWhole(exchange, call, upstream, security);
 }
 
 function responseHeaders(exchange: Exchange, upstream: UpstreamResponse): Record<string, string> {
@@ -141,16 +143,42 @@ async function relayUpstreamError(exchange: Exchange, upstream: UpstreamResponse
   await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), body);
 }
 
-async function relayWhole(exchange: Exchange, call: UpstreamCall, upstream: UpstreamResponse): Promise<void> {
+async function relayWhole(
+  exchange: Exchange,
+  call: UpstreamCall,
+  upstream: UpstreamResponse,
+  security: ToolSecurity | undefined,
+): Promise<void> {
   const body = await readBody(upstream, MAX_UPSTREAM_BODY_BYTES);
   exchange.draft.summary = call.summarize(body);
-  await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), body);
+  const answer = security ? enforceOnBody(security, body, exchange.draft) : body;
+  await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), answer);
+}
+
+/** While the guard holds tool-call chunks, sends the dialect's keep-alive so client stall timers stay quiet. */
+function keepAliveWhileHolding(exchange: Exchange, observer: GuardedObserver): () => void {
+  const interval = exchange.runtime.config.streamKeepAliveMs;
+  let lastWrite = performance.now();
+  const timer = setInterval(() => {
+    if (!observer.holding() || exchange.writer.clientGone) return;
+    if (performance.now() - lastWrite < interval * 0.9) return;
+    lastWrite = performance.now();
+    void exchange.writer.write(observer.keepAlive());
+  }, Math.max(10, Math.floor(interval / 2)));
+  return () => clearInterval(timer);
 }
 
 /** Forwards each chunk the moment it arrives while the observer reads it; a break ends with an error event. */
-async function relayStream(exchange: Exchange, call: UpstreamCall, upstream: UpstreamResponse): Promise<void> {
+async function relayStream(
+  exchange: Exchange,
+  call: UpstreamCall,
+  upstream: UpstreamResponse,
+  security: ToolSecurity | undefined,
+): Promise<void> {
   const { writer, draft } = exchange;
-  const observer = call.observe();
+  const guarded = security ? guardStream(call.observe(), security, draft) : undefined;
+  const observer = guarded ?? call.observe();
+  const stopKeepAlive = guarded ? keepAliveWhileHolding(exchange, guarded) : undefined;
   writer.start(upstream.status, responseHeaders(exchange, upstream));
   try {
     for await (const chunk of upstream.body) {
@@ -165,6 +193,12 @@ async function relayStream(exchange: Exchange, call: UpstreamCall, upstream: Ups
     }
     const tail = observer.end();
     if (tail) await writer.write(tail);
+    const failure = observer.upstreamFailure?.();
+    if (failure) {
+      draft.upstreamFailed(redact(failure, exchange.secrets));
+      await writer.end();
+      return;
+    }
     if (!observer.completed()) {
       throw new SluiceError('upstream_error', 'The upstream stream ended before its end marker.', {
         code: 'incomplete_stream',
@@ -185,15 +219,11 @@ async function relayStream(exchange: Exchange, call: UpstreamCall, upstream: Ups
           });
     draft.fail(error);
     const separator = observer.atEventBoundary() ? '' : '\n\n';
-    await writer.end(
-      observer.errorTail?.(error) ?? Buffer.concat([Buffer.from(separator), exchange.dialect.streamError(error)]),
-    );
+    const errorEvent = call.streamError ? call.streamError(error) : exchange.dialect.streamError(error);
+    await writer.end(Buffer.concat([Buffer.from(separator), errorEvent]));
   } finally {
+    stopKeepAlive?.();
     draft.summary = observer.summary();
-    const reported = draft.summary.upstreamError;
-    if (reported !== undefined && draft.outcome === 'success') {
-      draft.upstreamFailed(redact(reported, exchange.secrets));
-    }
   }
 }
 

@@ -25,8 +25,13 @@ export class SseTap {
   private readonly decide: SseTapOptions['decide'];
   private lastEvent: EventSourceMessage | undefined;
   private pending: Buffer | undefined;
+  /** The last event was dropped or replaced and ended in a CR whose LF had not arrived yet. */
+  private swallowLeadingLf = false;
   /** Bytes forwarded so far end exactly at an event boundary. */
   atBoundary = true;
+  /** Pass-through mode: the last bytes forwarded, to tell whether they end an event. */
+  private tail: Buffer = Buffer.alloc(0);
+  private forwardedBytes = 0;
 
   constructor(options: SseTapOptions) {
     this.decide = options.decide;
@@ -41,10 +46,19 @@ export class SseTap {
   push(chunk: Buffer): Buffer | undefined {
     if (!this.decide) {
       this.parser.feed(this.decoder.decode(chunk, { stream: true }));
-      this.atBoundary = endsAtBoundary(chunk, this.atBoundary);
+      if (chunk.length > 0) {
+        this.tail = lastBytes(this.tail, chunk);
+        this.forwardedBytes += chunk.length;
+        this.atBoundary = endsAtBoundary(this.tail, this.forwardedBytes === this.tail.length);
+      }
       return chunk;
     }
-    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.swallowLeadingLf && data.length > 0) {
+      this.swallowLeadingLf = false;
+      if (data[0] === LF) data = data.subarray(1);
+      if (data.length === 0) return undefined;
+    }
     const end = lastBoundaryEnd(data);
     if (end === 0) {
       this.pending = data;
@@ -86,6 +100,7 @@ export class SseTap {
         edited = true;
         if (verdict !== 'drop') out.push(verdict);
       }
+      this.swallowLeadingLf = verdict !== 'keep' && raw[raw.length - 1] === CR;
     }
     this.atBoundary = true;
     if (!edited) return region;
@@ -116,15 +131,31 @@ function lastBoundaryEnd(buffer: Buffer): number {
   return last;
 }
 
-function endsAtBoundary(chunk: Buffer, previous: boolean): boolean {
-  const n = chunk.length;
-  if (n === 0) return previous;
-  const last = chunk[n - 1];
-  if (last !== LF && last !== CR) return false;
-  const prev = n >= 2 ? chunk[n - 2] : undefined;
-  if (last === LF && prev === CR) {
-    const before = n >= 3 ? chunk[n - 3] : undefined;
-    return before === LF || before === CR || (n === 2 && previous);
-  }
-  return prev === LF || prev === CR || (n === 1 && previous);
+/** Where the line end that finishes at `end` starts (CRLF, LF or CR), or -1 when none does. */
+function lineEndBefore(bytes: Buffer, end: number): number {
+  const last = bytes[end - 1];
+  if (last === LF) return bytes[end - 2] === CR ? end - 2 : end - 1;
+  if (last === CR) return end - 1;
+  return -1;
+}
+
+/**
+ * Whether bytes ending with `tail` end with a blank line (two line ends in a row), so that the
+ * next bytes start a new event. `wholeStream`: the tail is everything sent so far.
+ */
+function endsAtBoundary(tail: Buffer, wholeStream: boolean): boolean {
+  if (tail.length === 0) return true;
+  const lastLineEnd = lineEndBefore(tail, tail.length);
+  if (lastLineEnd < 0) return false;
+  if (lastLineEnd === 0) return wholeStream;
+  return lineEndBefore(tail, lastLineEnd) >= 0;
+}
+
+/** Two line ends take at most four bytes. */
+const TAIL_BYTES = 4;
+
+function lastBytes(previous: Buffer, chunk: Buffer): Buffer {
+  if (chunk.length >= TAIL_BYTES) return Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES));
+  const joined = Buffer.concat([previous, chunk]);
+  return joined.length > TAIL_BYTES ? joined.subarray(joined.length - TAIL_BYTES) : joined;
 }

@@ -27,8 +27,12 @@ export class FakeServer {
   private handler: FakeHandler;
   url = '';
 
-  constructor(defaultHandler: FakeHandler) {
+  private readonly record: boolean;
+
+  /** `record: false` keeps no history (benchmarks, soaks). */
+  constructor(defaultHandler: FakeHandler, options: { record?: boolean } = {}) {
     this.handler = defaultHandler;
+    this.record = options.record ?? true;
     this.server = http.createServer(async (raw, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of raw as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -48,7 +52,7 @@ export class FakeServer {
         body,
         json,
       };
-      this.received.push(request);
+      if (this.record) this.received.push(request);
       try {
         await this.handler(request, res, raw);
       } catch (error) {
@@ -62,8 +66,8 @@ export class FakeServer {
     });
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+  async start(port = 0): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', () => resolve()));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }

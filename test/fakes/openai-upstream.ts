@@ -20,6 +20,8 @@ export interface ChatBehaviour {
   chunkIntervalMs?: number;
   /** Streams: destroy the connection after this many content chunks. */
   cutAfterChunks?: number;
+  /** Streams: pause between a tool call's name chunk and its arguments chunk. */
+  toolCallPauseMs?: number;
   /** Answer with this status and OpenAI error body instead. */
   failWith?: { status: number; message: string; type?: string; code?: string };
 }
@@ -114,14 +116,18 @@ export function openAiChat(behaviour: ChatBehaviour = {}): FakeHandler {
       writeSse(res, chunk({ content: part }));
       sent++;
       if (behaviour.cutAfterChunks !== undefined && sent >= behaviour.cutAfterChunks) {
+        // let what was written reach the client, then drop the connection without ending the body
+        await new Promise<void>((resolve) => res.write('', () => resolve()));
+        await sleep(20);
         res.socket?.destroy();
         return;
       }
     }
-    toolCalls?.forEach((call, index) => {
+    for (const [index, call] of (toolCalls ?? []).entries()) {
       writeSse(res, chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));
+      if (behaviour.toolCallPauseMs) await sleep(behaviour.toolCallPauseMs);
       writeSse(res, chunk({ tool_calls: [{ index, function: { arguments: call.arguments } }] }));
-    });
+    }
     writeSse(res, chunk({}, finishReason));
     if (includeUsage) writeSse(res, { ...base, choices: [], usage });
     writeSse(res, '[DONE]');

@@ -54,7 +54,7 @@ describe('observeConverseStream', () => {
   it('records an exception frame as the upstream’s error and counts it as the end', () => {
     const stream = Buffer.concat([frames[0]!, Buffer.from(exceptionFrame('throttlingException', 'Slow down.'))]);
     const { observer } = feed(stream, []);
-    expect(observer.summary().upstreamError).toBe('throttlingException: Slow down.');
+    expect(observer.upstreamFailure!()).toBe('throttlingException: Slow down.');
     expect(observer.completed()).toBe(true);
   });
 

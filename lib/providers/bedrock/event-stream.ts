@@ -34,6 +34,7 @@ export function observeConverseStream(): StreamObserver {
   const summary: ResponseSummary = {};
   let pending: Buffer | undefined;
   let ended = false;
+  let failure: string | undefined;
 
   const read = (frame: Buffer) => {
     let message: Message;
@@ -49,7 +50,7 @@ export function observeConverseStream(): StreamObserver {
     if (messageType === 'exception' || messageType === 'error') {
       const type = header(message, ':exception-type') ?? header(message, ':error-code') ?? 'error';
       const text = header(message, ':error-message') ?? jsonBody(message)?.message;
-      summary.upstreamError = `${type}: ${typeof text === 'string' ? text : 'no message'}`;
+      failure = `${type}: ${typeof text === 'string' ? text : 'no message'}`;
       ended = true;
       return;
     }
@@ -101,6 +102,7 @@ export function observeConverseStream(): StreamObserver {
     summary: () => summary,
     completed: () => ended && pending === undefined,
     atEventBoundary: () => true,
+    upstreamFailure: () => failure,
   };
 }
 

@@ -4,7 +4,8 @@ import { parseJsonObject, validateFields } from '../shared/json-body.ts';
 import type { Endpoint } from '../types.ts';
 import { summarizeGenerateContent } from './response.ts';
 import { geminiSettings } from './settings.ts';
-import { observeGeminiJsonArray, observeGeminiSse } from './stream.ts';
+import { googleDialect } from './dialect.ts';
+import { observeGeminiJsonArray, observeGeminiSse, type JsonArrayObserver } from './stream.ts';
 import { vertexModelUrl, type VertexTokens } from './vertex.ts';
 
 const generateContentFields = z.looseObject({
@@ -54,6 +55,8 @@ export function generateContentEndpoint(tokens: VertexTokens): Endpoint {
             url: `${baseUrl}/${version}/models/${encodeURIComponent(model)}:${method}`,
             auth: apiKey ? { 'x-goog-api-key': apiKey } : {},
           };
+      // The JSON array's error ending depends on how far the array got, which its observer knows.
+      let arrayObserver: JsonArrayObserver | undefined;
       return {
         url: `${target.url}${search}`,
         method: 'POST',
@@ -62,7 +65,8 @@ export function generateContentEndpoint(tokens: VertexTokens): Endpoint {
         model,
         stream,
         summarize: summarizeGenerateContent,
-        observe: sse ? observeGeminiSse : observeGeminiJsonArray,
+        observe: sse ? observeGeminiSse : () => (arrayObserver = observeGeminiJsonArray()),
+        streamError: sse ? undefined : (error) => arrayObserver?.errorTail(error) ?? googleDialect.streamError(error),
         // Without alt=sse the stream is a JSON array, served as application/json.
         isStreamResponse: () => true,
       };

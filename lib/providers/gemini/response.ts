@@ -20,6 +20,8 @@ export class GenerateContentReader {
   readonly summary: ResponseSummary = {};
   /** The answer reached its end: a finish reason, a blocked prompt, or an error. */
   finished = false;
+  /** An error object Google sent inside a stream that had started with 200. */
+  failure: string | undefined;
 
   read(value: unknown): void {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
@@ -27,7 +29,7 @@ export class GenerateContentReader {
     const summary = this.summary;
     if (response.error && typeof response.error === 'object') {
       const { status, message, code } = response.error;
-      summary.upstreamError = `${typeof code === 'number' ? `HTTP ${code}` : 'error'}${typeof status === 'string' ? ` ${status}` : ''}: ${typeof message === 'string' ? message : 'no message'}`;
+      this.failure = `${typeof code === 'number' ? `HTTP ${code}` : 'error'}${typeof status === 'string' ? ` ${status}` : ''}: ${typeof message === 'string' ? message : 'no message'}`;
       this.finished = true;
       return;
     }

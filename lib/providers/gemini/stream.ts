@@ -1,3 +1,4 @@
+import type { SluiceError } from '../../errors/sluice-error.ts';
 import { JsonArrayScanner } from '../../streaming/json-array-scanner.ts';
 import { SseTap } from '../../streaming/sse-events.ts';
 import type { StreamObserver } from '../types.ts';
@@ -22,14 +23,20 @@ export function observeGeminiSse(): StreamObserver {
     summary: () => reader.summary,
     completed: () => reader.finished,
     atEventBoundary: () => tap.atBoundary,
+    upstreamFailure: () => reader.failure,
   };
+}
+
+export interface JsonArrayObserver extends StreamObserver {
+  /** The bytes that end the array after a break, given how far it got. */
+  errorTail(error: SluiceError): Buffer;
 }
 
 /**
  * `:streamGenerateContent` without `alt=sse`: one JSON array whose elements arrive as they are
  * generated. Bytes pass on as they come; each element is read once its closing brace has passed.
  */
-export function observeGeminiJsonArray(): StreamObserver {
+export function observeGeminiJsonArray(): JsonArrayObserver {
   const reader = new GenerateContentReader();
   const scanner = new JsonArrayScanner((element) => readJson(reader, element));
   return {
@@ -41,6 +48,7 @@ export function observeGeminiJsonArray(): StreamObserver {
     summary: () => reader.summary,
     completed: () => scanner.state === 'closed',
     atEventBoundary: () => scanner.atBoundary,
+    upstreamFailure: () => reader.failure,
     errorTail(error) {
       // Between elements the array can still be closed with an error element, as Google does;
       // inside a broken element no bytes can make the JSON whole again.

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/index.ts';
 import { observeChatCompletionStream, prepareChatBody, summarizeChatCompletion } from '../openai/chat-completions.ts';
+import { chatRequestToolView, chatResponseToolDialect } from '../openai/chat-tools.ts';
 import { forwardableHeaders } from '../shared/headers.ts';
 import { exactPath, type Endpoint } from '../types.ts';
 import { bearerAuthorization } from './provider.ts';
@@ -30,7 +31,17 @@ export function chatCompletionsEndpoint(options: ChatEndpointOptions = {}): Endp
         stream: prepared.stream,
         summarize: summarizeChatCompletion,
         observe: () => observeChatCompletionStream(prepared.usageInjected),
+        tools: carriesTools(prepared.json)
+          ? { request: chatRequestToolView(prepared.json, prepared.serialize), response: chatResponseToolDialect }
+          : undefined,
       };
     },
   };
+}
+
+/** Only requests that declare tools or carry tool results go through the tool policies. */
+function carriesTools(json: Record<string, unknown>): boolean {
+  if (Array.isArray(json.tools) && json.tools.length > 0) return true;
+  if (Array.isArray(json.functions) && json.functions.length > 0) return true;
+  return Array.isArray(json.messages) && json.messages.some((m: { role?: unknown }) => m?.role === 'tool' || m?.role === 'function');
 }

@@ -19,6 +19,8 @@ export interface PreparedChatBody {
   body: Buffer;
   /** Sluice added `stream_options.include_usage`: the usage-only chunk is not the client's. */
   usageInjected: boolean;
+  /** The body for a `json` that policies have changed, keeping Sluice's usage request. */
+  serialize(): Buffer;
 }
 
 const INCLUDE_USAGE = Buffer.from('"stream_options":{"include_usage":true},');
@@ -33,18 +35,18 @@ export function prepareChatBody(raw: Buffer, parse: (raw: Buffer) => JsonObject 
   const fields = validateFields(chatCompletionFields, json);
   const stream = fields.stream === true;
   if (!stream || fields.stream_options?.include_usage === true) {
-    return { json, model: fields.model, stream, body: raw, usageInjected: false };
+    return { json, model: fields.model, stream, body: raw, usageInjected: false, serialize: () => Buffer.from(JSON.stringify(json)) };
   }
+  const withUsage = () =>
+    Buffer.from(JSON.stringify({ ...json, stream_options: { ...(fields.stream_options ?? {}), include_usage: true } }));
   let body: Buffer;
   if (fields.stream_options == null && !('stream_options' in json)) {
     const brace = raw.indexOf(0x7b);
     body = Buffer.concat([raw.subarray(0, brace + 1), INCLUDE_USAGE, raw.subarray(brace + 1)]);
   } else {
-    body = Buffer.from(
-      JSON.stringify({ ...json, stream_options: { ...(fields.stream_options ?? {}), include_usage: true } }),
-    );
+    body = withUsage();
   }
-  return { json, model: fields.model, stream, body, usageInjected: true };
+  return { json, model: fields.model, stream, body, usageInjected: true, serialize: withUsage };
 }
 
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;

@@ -1,0 +1,164 @@
+import type { ServerResponse } from 'node:http';
+import { FakeServer, sleep, type FakeHandler, type ReceivedRequest } from './fake-server.ts';
+
+export interface FakeToolUse {
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+
+export interface AnthropicUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens?: number;
+  cache_read_input_tokens?: number;
+}
+
+export interface MessagesBehaviour {
+  model?: string;
+  content?: string;
+  toolUse?: FakeToolUse;
+  usage?: AnthropicUsage;
+  /** Wait this long before the response headers. */
+  delayMs?: number;
+  /** Streams: how many text deltas (the content is split across them). */
+  chunks?: number;
+  /** Streams: destroy the connection after this many text deltas. */
+  cutAfterChunks?: number;
+  /** Streams: send an `error` event after this many text deltas, then end the response. */
+  errorAfterChunks?: { chunks: number; type: string; message: string };
+  /** Answer with this status and Anthropic error body instead. */
+  failWith?: { status: number; type: string; message: string };
+}
+
+const DEFAULT_USAGE: AnthropicUsage = {
+  input_tokens: 21,
+  output_tokens: 9,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+};
+
+function messageId(): string {
+  return `msg_${Math.random().toString(36).slice(2, 14)}`;
+}
+
+function split(content: string, parts: number): string[] {
+  if (parts <= 1) return [content];
+  const size = Math.max(1, Math.ceil(content.length / parts));
+  const out: string[] = [];
+  for (let i = 0; i < content.length; i += size) out.push(content.slice(i, i + size));
+  return out;
+}
+
+/** Resolves once the event is handed to the socket (so a test can cut the connection right after it). */
+function writeEvent(res: ServerResponse, name: string, data: unknown): Promise<void> {
+  return new Promise((resolve) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`, () => resolve()));
+}
+
+function errorBody(type: string, message: string) {
+  return { type: 'error', error: { type, message }, request_id: 'req_fake_error' };
+}
+
+/** Answers the Messages API the way api.anthropic.com does, plain or streamed (named SSE events). */
+export function anthropicMessages(behaviour: MessagesBehaviour = {}): FakeHandler {
+  return async (req: ReceivedRequest, res) => {
+    if (behaviour.delayMs) await sleep(behaviour.delayMs);
+    if (req.method !== 'POST' || req.path !== '/v1/messages') {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(errorBody('not_found_error', `Not found: ${req.path}`)));
+      return;
+    }
+    if (!req.headers['x-api-key'] && !req.headers.authorization) {
+      res.writeHead(401, { 'content-type': 'application/json', 'request-id': 'req_fake_error' });
+      res.end(JSON.stringify(errorBody('authentication_error', 'x-api-key header is required')));
+      return;
+    }
+    if (behaviour.failWith) {
+      const { status, type, message } = behaviour.failWith;
+      res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_fake_error' });
+      res.end(JSON.stringify(errorBody(type, message)));
+      return;
+    }
+    const body = (req.json ?? {}) as { model?: string; stream?: boolean };
+    const model = behaviour.model ?? `${body.model ?? 'claude-sonnet'}-20250514`;
+    const usage = behaviour.usage ?? DEFAULT_USAGE;
+    const text = behaviour.content ?? 'Hello from the fake Claude.';
+    const tool = behaviour.toolUse;
+    const stopReason = tool ? 'tool_use' : 'end_turn';
+    const id = messageId();
+
+    if (!body.stream) {
+      const content: unknown[] = tool
+        ? [{ type: 'tool_use', id: tool.id, name: tool.name, input: tool.input }]
+        : [{ type: 'text', text }];
+      res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' });
+      res.end(
+        JSON.stringify({ id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage }),
+      );
+      return;
+    }
+
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'request-id': 'req_fake', 'cache-control': 'no-cache' });
+    const { output_tokens, ...promptUsage } = usage;
+    writeEvent(res, 'message_start', {
+      type: 'message_start',
+      message: {
+        id,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...promptUsage, output_tokens: 1 },
+      },
+    });
+    writeEvent(res, 'ping', { type: 'ping' });
+    if (tool) {
+      writeEvent(res, 'content_block_start', {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'tool_use', id: tool.id, name: tool.name, input: {} },
+      });
+      for (const part of split(JSON.stringify(tool.input), 3)) {
+        writeEvent(res, 'content_block_delta', {
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'input_json_delta', partial_json: part },
+        });
+      }
+      writeEvent(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
+    } else {
+      writeEvent(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+      let sent = 0;
+      for (const part of split(text, behaviour.chunks ?? 3)) {
+        const written = writeEvent(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: part } });
+        sent++;
+        if (behaviour.cutAfterChunks !== undefined && sent >= behaviour.cutAfterChunks) {
+          await written;
+          res.socket?.destroy();
+          return;
+        }
+        const failure = behaviour.errorAfterChunks;
+        if (failure && sent >= failure.chunks) {
+          writeEvent(res, 'error', errorBody(failure.type, failure.message));
+          res.end();
+          return;
+        }
+      }
+      writeEvent(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
+    }
+    writeEvent(res, 'message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens },
+    });
+    writeEvent(res, 'message_stop', { type: 'message_stop' });
+    res.end();
+  };
+}
+
+/** A fake api.anthropic.com: clients use its URL as the base URL. */
+export async function startFakeAnthropic(behaviour: MessagesBehaviour = {}): Promise<FakeServer> {
+  return new FakeServer(anthropicMessages(behaviour)).start();
+}

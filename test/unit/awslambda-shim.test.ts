@@ -1,0 +1,52 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { installAwsLambdaShim, LocalResponseStream } from '../../bin/local/awslambda-shim.ts';
+
+class RecordingResponse extends EventEmitter {
+  status = 0;
+  headers: Record<string, unknown> = {};
+  chunks: string[] = [];
+  writableFinished = false;
+  writeHead(status: number, headers: Record<string, unknown>) {
+    this.status = status;
+    this.headers = headers;
+    return this;
+  }
+  write(chunk: Buffer) {
+    this.chunks.push(chunk.toString());
+    return true;
+  }
+  end(callback?: () => void) {
+    this.writableFinished = true;
+    callback?.();
+  }
+}
+
+installAwsLambdaShim();
+
+describe('the local awslambda shim', () => {
+  it('turns the prelude into the status line and headers, then streams the body', async () => {
+    const res = new RecordingResponse();
+    const stream = awslambda.HttpResponseStream.from(new LocalResponseStream(res as unknown as ServerResponse), {
+      statusCode: 201,
+      headers: { 'content-type': 'text/event-stream', 'x-a': 'b' },
+      cookies: ['c=1'],
+    });
+    stream.write('data: 1\n\n');
+    stream.write('data: 2\n\n');
+    await new Promise<void>((resolve) => stream.end(() => resolve()));
+    expect(res.status).toBe(201);
+    expect(res.headers).toEqual({ 'content-type': 'text/event-stream', 'x-a': 'b', 'set-cookie': ['c=1'] });
+    expect(res.chunks.join('')).toBe('data: 1\n\ndata: 2\n\n');
+  });
+
+  it('without a prelude answers 200 application/octet-stream, as Lambda does', async () => {
+    const res = new RecordingResponse();
+    const stream = new LocalResponseStream(res as unknown as ServerResponse);
+    await new Promise<void>((resolve) => stream.end('raw', () => resolve()));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/octet-stream');
+    expect(res.chunks.join('')).toBe('raw');
+  });
+});
