@@ -63,7 +63,7 @@ function summarize(result: LoadResult, stream: boolean): Summary {
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
 async function main() {
-  const upstream = await start(['bench/fake-upstream-process.ts'], {}, /^http:/);
+  const upstream = await start(["bench/fake-upstream-process.ts"], { FAKE_STREAM_CHUNKS: "50" }, /^http:/);
   const upstreamUrl = upstream.line.trim();
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   const port = String(19000 + Math.floor(Math.random() * 1000));

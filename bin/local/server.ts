@@ -29,6 +29,8 @@ export interface LocalServer {
   port: number;
   config: Config;
   functions: ReadonlyArray<FunctionSpec>;
+  /** Resolves once no handler is running (each handler writes its record after its response ended). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   }
 
   let domain = '';
+  let running = 0;
+  const idleWaiters: Array<() => void> = [];
+  const handlerDone = () => {
+    running--;
+    if (running === 0) for (const resolveIdle of idleWaiters.splice(0)) resolveIdle();
+  };
   const server = http.createServer(async (req, res) => {
     try {
       const path = (req.url ?? '/').split('?', 1)[0]!;
@@ -120,7 +128,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       }
       const event = functionUrlEvent(req, body, domain);
       const stream = new LocalResponseStream(res);
-      await target.handler(event, stream, lambdaContext(target.spec, event.requestContext.requestId || randomUUID()));
+      running++;
+      try {
+        await target.handler(event, stream, lambdaContext(target.spec, event.requestContext.requestId || randomUUID()));
+      } finally {
+        handlerDone();
+      }
       if (!stream.writableEnded && !stream.destroyed) stream.end();
     } catch (error) {
       getRuntime().logger.error('local server failed to serve a request', {
@@ -144,7 +157,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     port,
     config,
     functions: proxyFunctions,
+    idle: () => (running === 0 ? Promise.resolve() : new Promise<void>((resolveIdle) => idleWaiters.push(resolveIdle))),
     async close() {
+      if (running > 0) await new Promise<void>((resolveIdle) => idleWaiters.push(resolveIdle));
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeIdleConnections();

@@ -111,6 +111,16 @@ describe('OpenAI chat completions through Sluice', () => {
     expect(record).toMatchObject({ stream: true, status: 200, outcome: 'success', inputTokens: 12, outputTokens: 7 });
   });
 
+  it('streams exactly what the upstream sends a client that did not ask for usage', async () => {
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const headers = { authorization: 'Bearer sk-client-key', 'content-type': 'application/json' };
+    const direct = await (await fetch(`${fake.url}/v1/chat/completions`, { method: 'POST', headers, body })).text();
+    const proxied = await (await fetch(`${gateway.url}/v1/openai/chat/completions`, { method: 'POST', headers, body })).text();
+    const normalize = (text: string) => text.replace(/chatcmpl-[a-z0-9]+/g, 'ID').replace(/"created":\d+/g, '"created":0');
+    expect(proxied).not.toContain('"usage"');
+    expect(normalize(proxied)).toBe(normalize(direct));
+  });
+
   it('keeps the usage chunk when the client asked for it', async () => {
     const stream = await client.chat.completions.create({
       model: 'gpt-4o-mini',

@@ -22,6 +22,12 @@ export interface ChatBehaviour {
   cutAfterChunks?: number;
   /** Streams: pause between a tool call's name chunk and its arguments chunk. */
   toolCallPauseMs?: number;
+  /** Provider fields beside OpenAI's at the top of the completion and of every chunk (Perplexity's `citations`, …). */
+  extra?: Record<string, unknown>;
+  /** Provider fields in the message, and in the first delta of a stream (MiniMax's `reasoning_details`, …). */
+  messageExtra?: Record<string, unknown>;
+  /** Streams: usage rides on the finish chunk whether or not it was asked for (Mistral). */
+  usageInFinalChunk?: boolean;
   /** Answer with this status and OpenAI error body instead. */
   failWith?: { status: number; message: string; type?: string; code?: string };
 }
@@ -78,6 +84,7 @@ export function openAiChat(behaviour: ChatBehaviour = {}): FakeHandler {
                 role: 'assistant',
                 content: toolCalls?.length ? null : content,
                 refusal: null,
+                ...behaviour.messageExtra,
                 ...(toolCalls?.length
                   ? {
                       tool_calls: toolCalls.map((call) => ({
@@ -94,6 +101,7 @@ export function openAiChat(behaviour: ChatBehaviour = {}): FakeHandler {
           ],
           usage,
           system_fingerprint: 'fp_fake',
+          ...behaviour.extra,
         }),
       );
       return;
@@ -101,14 +109,14 @@ export function openAiChat(behaviour: ChatBehaviour = {}): FakeHandler {
 
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': 'req_fake', 'cache-control': 'no-cache' });
     const includeUsage = body.stream_options?.include_usage === true;
-    const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake' };
+    const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', ...behaviour.extra };
     const usageField = includeUsage ? { usage: null } : {};
     const chunk = (delta: unknown, finish: string | null = null) => ({
       ...base,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
       ...usageField,
     });
-    writeSse(res, chunk({ role: 'assistant', content: '', refusal: null }));
+    writeSse(res, chunk({ role: 'assistant', content: '', refusal: null, ...behaviour.messageExtra }));
     const parts = toolCalls?.length ? [] : splitContent(content, behaviour.chunks ?? 3);
     let sent = 0;
     for (const part of parts) {
@@ -128,7 +136,7 @@ export function openAiChat(behaviour: ChatBehaviour = {}): FakeHandler {
       if (behaviour.toolCallPauseMs) await sleep(behaviour.toolCallPauseMs);
       writeSse(res, chunk({ tool_calls: [{ index, function: { arguments: call.arguments } }] }));
     }
-    writeSse(res, chunk({}, finishReason));
+    writeSse(res, behaviour.usageInFinalChunk ? { ...chunk({}, finishReason), usage } : chunk({}, finishReason));
     if (includeUsage) writeSse(res, { ...base, choices: [], usage });
     writeSse(res, '[DONE]');
     res.end();

@@ -21,8 +21,11 @@ export async function startGateway(env: Record<string, string | undefined> = {})
     env: { PORT: '0', SLUICE_LOG_LEVEL: 'ERROR', SLUICE_DATA_DIR: '.sluice-test', ...env },
     inMemoryStorage: true,
   });
-  const records = async (profileId = 'default') =>
-    (await getRuntime().interactions.list(profileId, { limit: 10_000 })).reverse();
+  // Waiting for idle first: a response reaches the client before its handler writes the record.
+  const records = async (profileId = 'default') => {
+    await server.idle();
+    return (await getRuntime().interactions.list(profileId, { limit: 10_000 })).reverse();
+  };
   return {
     url: server.url,
     server,

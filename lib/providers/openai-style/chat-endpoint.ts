@@ -1,31 +1,43 @@
 import type { Config } from '../../config/index.ts';
-import { observeChatCompletionStream, prepareChatBody, summarizeChatCompletion } from '../openai/chat-completions.ts';
+import {
+  observeChatCompletionStream,
+  prepareChatBody,
+  readChatBody,
+  summarizeChatCompletion,
+} from '../openai/chat-completions.ts';
 import { chatRequestToolView, chatResponseToolDialect } from '../openai/chat-tools.ts';
-import { forwardableHeaders } from '../shared/headers.ts';
 import { exactPath, type Endpoint } from '../types.ts';
-import { bearerAuthorization } from './provider.ts';
+import { bearerTarget, upstreamHeaders, type UpstreamTarget } from './upstream-target.ts';
 
 export interface ChatEndpointOptions {
+  /** Headers every call carries (used when no `target` is given). */
   extraHeaders?: (config: Config) => Record<string, string>;
+  /** Where the call goes and how it authenticates; by default `<base URL>/chat/completions` with a bearer key. */
+  target?: UpstreamTarget;
+  /** The paths this endpoint answers; by default exactly `/chat/completions`. */
+  match?: Endpoint['match'];
+  /**
+   * `ask` (default): when a stream is asked for without usage, Sluice adds
+   * `stream_options.include_usage`. `sent-unasked`: the provider sends usage in its last chunk
+   * anyway and refuses `stream_options` (Mistral), so the body is left alone.
+   */
+  streamUsage?: 'ask' | 'sent-unasked';
 }
 
 /** `POST …/chat/completions` for any OpenAI-style provider: forwarded as sent, usage always read. */
 export function chatCompletionsEndpoint(options: ChatEndpointOptions = {}): Endpoint {
+  const target = options.target ?? bearerTarget(options.extraHeaders);
+  const read = options.streamUsage === 'sent-unasked' ? readChatBody : prepareChatBody;
   return {
     operation: 'chat',
     method: 'POST',
-    match: exactPath('/chat/completions'),
-    prepare({ request, baseUrl, apiKey, config }) {
-      const prepared = prepareChatBody(request.body);
+    match: options.match ?? exactPath('/chat/completions'),
+    async prepare(input) {
+      const prepared = read(input.request.body);
       return {
-        url: `${baseUrl}/chat/completions`,
+        url: target.url(input, '/chat/completions', prepared.model),
         method: 'POST',
-        headers: {
-          ...forwardableHeaders(request),
-          'content-type': 'application/json',
-          ...bearerAuthorization(apiKey),
-          ...options.extraHeaders?.(config),
-        },
+        headers: await upstreamHeaders(input, target, true),
         body: prepared.body,
         model: prepared.model,
         stream: prepared.stream,

@@ -34,9 +34,28 @@ export function prepareChatBody(raw: Buffer, parse: (raw: Buffer) => JsonObject 
   const json = parse(raw);
   const fields = validateFields(chatCompletionFields, json);
   const stream = fields.stream === true;
-  if (!stream || fields.stream_options?.include_usage === true) {
-    return { json, model: fields.model, stream, body: raw, usageInjected: false, serialize: () => Buffer.from(JSON.stringify(json)) };
-  }
+  if (!stream || fields.stream_options?.include_usage === true) return asSent(raw, json, fields);
+  return injectUsageRequest(raw, json, fields);
+}
+
+/** Reads and checks a Chat Completions body that is forwarded exactly as sent. */
+export function readChatBody(raw: Buffer, parse: (raw: Buffer) => JsonObject = parseJsonObject): PreparedChatBody {
+  const json = parse(raw);
+  return asSent(raw, json, validateFields(chatCompletionFields, json));
+}
+
+function asSent(raw: Buffer, json: JsonObject, fields: z.output<typeof chatCompletionFields>): PreparedChatBody {
+  return {
+    json,
+    model: fields.model,
+    stream: fields.stream === true,
+    body: raw,
+    usageInjected: false,
+    serialize: () => Buffer.from(JSON.stringify(json)),
+  };
+}
+
+function injectUsageRequest(raw: Buffer, json: JsonObject, fields: z.output<typeof chatCompletionFields>): PreparedChatBody {
   const withUsage = () =>
     Buffer.from(JSON.stringify({ ...json, stream_options: { ...(fields.stream_options ?? {}), include_usage: true } }));
   let body: Buffer;
@@ -46,10 +65,12 @@ export function prepareChatBody(raw: Buffer, parse: (raw: Buffer) => JsonObject 
   } else {
     body = withUsage();
   }
-  return { json, model: fields.model, stream, body, usageInjected: true, serialize: withUsage };
+  return { json, model: fields.model, stream: true, body, usageInjected: true, serialize: withUsage };
 }
 
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+/** With include_usage, every chunk carries `"usage":null`; a client that did not ask never sees the key. */
+const USAGE_NULL = Buffer.from(',"usage":null');
 const FINISH_REASON = /"finish_reason"\s*:\s*"/;
 
 /** A complete (non-streaming) Chat Completions answer. */
@@ -115,10 +136,12 @@ export function observeChatCompletionStream(usageInjected: boolean): StreamObser
       lastParsed = inspect(event.data);
     },
     decide: usageInjected
-      ? () => {
+      ? (_event, raw) => {
           const chunk = lastParsed;
           lastParsed = undefined;
-          return chunk && Array.isArray(chunk.choices) && chunk.choices.length === 0 ? 'drop' : 'keep';
+          if (chunk && Array.isArray(chunk.choices) && chunk.choices.length === 0) return 'drop';
+          const at = raw.indexOf(USAGE_NULL);
+          return at < 0 ? 'keep' : Buffer.concat([raw.subarray(0, at), raw.subarray(at + USAGE_NULL.length)]);
         }
       : undefined,
   });
