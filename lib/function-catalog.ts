@@ -19,4 +19,6 @@ export const proxyFunctions: readonly FunctionSpec[] = [
   { name: 'openai-compatible', entry: 'functions/openai-compatible.ts', routes: openAiCompatibleIds },
   { name: 'anthropic', entry: 'functions/anthropic.ts', routes: ['anthropic'] },
   { name: 'cohere', entry: 'functions/cohere.ts', routes: ['cohere'] },
+  { name: 'gemini', entry: 'functions/gemini.ts', routes: ['gemini'] },
+  { name: 'bedrock', entry: 'functions/bedrock.ts', routes: ['bedrock'] },
 ];

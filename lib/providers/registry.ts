@@ -1,6 +1,8 @@
 import { anthropicProvider } from './anthropic/provider.ts';
 import { azureProvider } from './azure/provider.ts';
+import { bedrockProvider } from './bedrock/provider.ts';
 import { cohereProvider } from './cohere/provider.ts';
+import { geminiProvider } from './gemini/provider.ts';
 import { openAiProvider } from './openai/provider.ts';
 import { openAiCompatibleProviders } from './openai-compatible/providers.ts';
 import type { ProviderAdapter } from './types.ts';
@@ -12,6 +14,8 @@ export const providers: readonly ProviderAdapter[] = [
   ...openAiCompatibleProviders,
   anthropicProvider,
   cohereProvider,
+  geminiProvider,
+  bedrockProvider,
 ];
 
 export function providersById(ids: readonly string[]): ProviderAdapter[] {

@@ -1,9 +1,11 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from '../config/index.ts';
 import type { SluiceError } from '../errors/sluice-error.ts';
 import type { SluiceRequest } from '../http/request.ts';
 import type { TokenUsage } from '../interactions/interaction.ts';
 import type { Profile } from '../profiles/profile.ts';
 import type { ToolExchange } from '../security/tool-view.ts';
+import type { UpstreamResponse } from '../upstream/upstream-client.ts';
 
 /** How one API family speaks errors, so that its official SDK raises its own typed errors. */
 export interface Dialect {
@@ -12,11 +14,18 @@ export interface Dialect {
   streamError(error: SluiceError): Buffer;
 }
 
+/** A tool call the model asked for, as read from its answer. */
+export interface ToolCallSummary {
+  id?: string;
+  name: string;
+}
+
 /** What Sluice learnt from an upstream answer. */
 export interface ResponseSummary {
   model?: string;
   usage?: TokenUsage;
   finishReason?: string;
+  toolCalls?: ToolCallSummary[];
 }
 
 /** Watches a streamed success body as it passes through. */
@@ -49,6 +58,13 @@ export interface UpstreamCall {
   tools?: ToolExchange;
   /** How this call's stream reports a break, when it differs from the dialect's (another stream format). */
   streamError?(error: SluiceError): Buffer;
+  /**
+   * Whether a success answer of a streaming call is relayed as a stream. Absent: when its
+   * content type is not JSON (Gemini streams a JSON array; an OpenAI-style server may ignore `stream`).
+   */
+  isStreamResponse?(headers: IncomingHttpHeaders): boolean;
+  /** Makes the call itself (an AWS SDK call), instead of through the HTTP upstream client. */
+  send?(signal: AbortSignal): Promise<UpstreamResponse>;
 }
 
 export interface PrepareInput {

@@ -1,0 +1,4 @@
+import { createProxyHandler } from '../lib/proxy/proxy-handler.ts';
+import { streamingHandler } from './streaming-handler.ts';
+
+export const handler = streamingHandler(createProxyHandler(['gemini']));
