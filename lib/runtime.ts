@@ -1,7 +1,9 @@
 import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type Config } from './config/index.ts';
 import { InteractionStore } from './interactions/interaction-store.ts';
+import { UsageLimiter } from './limits/usage-limiter.ts';
 import { createLogger } from './observability/logger.ts';
+import { createTracer, RequestTelemetry } from './observability/request-telemetry.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import { createDocumentClient } from './storage/dynamo.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
@@ -15,6 +17,8 @@ export interface Runtime {
   profiles: ProfileStore;
   interactions: InteractionStore;
   upstream: UpstreamClient;
+  limiter: UsageLimiter;
+  telemetry: RequestTelemetry;
 }
 
 export function createRuntime(config: Config): Runtime {
@@ -27,6 +31,8 @@ export function createRuntime(config: Config): Runtime {
     profiles: new ProfileStore(db, config.storage.tables.profiles, config.storage.profileCacheTtlMs),
     interactions: new InteractionStore(db, config.storage.tables.interactions, config.storage.recordWriteAttempts, logger),
     upstream: new UpstreamClient(config.timeouts),
+    limiter: new UsageLimiter(db, config.storage.tables.usageCounters),
+    telemetry: new RequestTelemetry({ metricsEnabled: config.observability.metricsEnabled, tracer: createTracer(), logger }),
   };
 }
 
