@@ -22,7 +22,8 @@ export function fromUnits(metric: LimitMetric, units: number): number {
 /** `$4.250000` or `12,000 tokens`, for messages. */
 export function describeAmount(metric: LimitMetric, units: number): string {
   const value = fromUnits(metric, units);
-  return metric === 'cost_usd' ? `$${value.toFixed(6)}` : `${value.toLocaleString('en-US')} tokens`;
+  if (metric === 'cost_usd') return `$${value.toFixed(6)}`;
+  return `${value.toLocaleString('en-US')} token${value === 1 ? '' : 's'}`;
 }
 
 /** A header value: dollars with six decimals, or whole tokens; never negative. */

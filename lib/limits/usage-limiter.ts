@@ -1,4 +1,4 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SluiceError } from '../errors/sluice-error.ts';
 import { describeAmount, unitsUp } from './counter-units.ts';
 import type { Limit, LimitSubject } from './limit.ts';
@@ -32,7 +32,7 @@ function subjectName(subject: LimitSubject): string {
 const PER = { hour: 'hour', day: 'day (UTC)', month: 'month (UTC)' } as const;
 
 function refusal(subject: LimitSubject, limit: Limit, window: WindowSpan, max: number, amount: number, used: number | undefined): SluiceError {
-  const usedText = used === undefined ? '' : ` ${describeAmount(limit.metric, used)} is used in this ${limit.window};`;
+  const usedText = used === undefined ? '' : ` ${describeAmount(limit.metric, used)} used so far this ${limit.window};`;
   return new SluiceError(
     'limit_exceeded',
     `Usage limit '${limit.id}' of ${subjectName(subject)} would be passed: at most ${describeAmount(limit.metric, max)} per ${PER[limit.window]};${usedText} this request may use up to ${describeAmount(limit.metric, amount)}. The window resets at ${window.end.toISOString()}.`,
@@ -107,9 +107,20 @@ export class UsageLimiter {
       return { subject, limit, counterId: id, window, reserved: amount, max, usedAfter };
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        throw refusal(subject, limit, window, max, amount, counterValue((error as { Item?: unknown }).Item));
+        const used = counterValue((error as { Item?: unknown }).Item) ?? (await this.currentValue(id));
+        throw refusal(subject, limit, window, max, amount, used);
       }
       throw error;
+    }
+  }
+
+  /** For a refusal's message, when DynamoDB did not return the item with the failed condition. */
+  private async currentValue(id: string): Promise<number | undefined> {
+    try {
+      const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }));
+      return counterValue(result.Item);
+    } catch {
+      return undefined;
     }
   }
 
