@@ -18,24 +18,18 @@ export interface RecordedUsageInput {
 export type RecordedUsage = TokenUsage & Cost & { tokensEstimated?: boolean };
 
 /**
- * The token counts and cost of a record. When the upstream answered but reported no input or no
- * output count, the missing count is estimated from the request or answer text and the record
- * says `tokensEstimated: true`.
+ * The token counts and cost of a record. When the upstream answered but reported no usage at all,
+ * the counts are estimated from the request and answer text and the record says
+ * `tokensEstimated: true`. A partial report is kept as it is: an embeddings answer has input
+ * tokens and, rightly, no output tokens.
  */
 export function recordedUsage(input: RecordedUsageInput): RecordedUsage {
   const usage: TokenUsage & { tokensEstimated?: boolean } = { ...input.reported };
-  if (input.response && (usage.inputTokens === undefined || usage.outputTokens === undefined)) {
-    if (usage.inputTokens === undefined) {
-      usage.inputTokens = estimateRequestTokens(input.requestBody);
-      usage.tokensEstimated = true;
-    }
-    if (usage.outputTokens === undefined) {
-      const output = estimateResponseTokens(input.response.chunks, input.response.totalBytes);
-      if (output !== undefined) {
-        usage.outputTokens = output;
-        usage.tokensEstimated = true;
-      }
-    }
+  if (input.response && usage.inputTokens === undefined && usage.outputTokens === undefined) {
+    usage.inputTokens = estimateRequestTokens(input.requestBody);
+    usage.tokensEstimated = true;
+    const output = estimateResponseTokens(input.response.chunks, input.response.totalBytes);
+    if (output !== undefined) usage.outputTokens = output;
   }
   return { ...usage, ...priceUsage(input.provider, input.models, usage, input.at) };
 }

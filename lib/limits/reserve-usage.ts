@@ -44,9 +44,9 @@ export async function reserveUsage(
   const held = results.filter((r): r is PromiseFulfilledResult<Reservation> => r.status === 'fulfilled').map((r) => r.value);
   const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (refused) {
-    const release = new UsageBudget(limiter, held);
+    const release = new UsageBudget(limiter, held, request.requestId);
     await release.settle({ tokens: 0, costUsd: 0 }, logger);
     throw refused.reason;
   }
-  return new UsageBudget(limiter, held);
+  return new UsageBudget(limiter, held, request.requestId);
 }

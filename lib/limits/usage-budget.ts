@@ -16,11 +16,13 @@ export const LIMIT_RESET_HEADER = 'x-sluice-limit-reset-';
 export class UsageBudget {
   readonly reservations: readonly Reservation[];
   private readonly limiter: UsageLimiter;
+  private readonly requestId: string;
   private settled = false;
 
-  constructor(limiter: UsageLimiter, reservations: readonly Reservation[]) {
+  constructor(limiter: UsageLimiter, reservations: readonly Reservation[], requestId: string) {
     this.limiter = limiter;
     this.reservations = reservations;
+    this.requestId = requestId;
   }
 
   /**
@@ -58,6 +60,7 @@ export class UsageBudget {
           await this.limiter.adjust(reservation, used - reservation.reserved);
         } catch (error) {
           logger.error('usage limit settlement failed', {
+            requestId: this.requestId,
             counterId: reservation.counterId,
             delta: used - reservation.reserved,
             error: error instanceof Error ? error.message : String(error),

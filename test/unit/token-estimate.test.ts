@@ -97,8 +97,13 @@ describe('recordedUsage', () => {
     const usage = recordedUsage({ provider: 'openai', models: ['gpt-4o-mini'], reported: undefined, requestBody: body, response: answer(), at: AT });
     expect(usage).toMatchObject({ tokensEstimated: true, outputTokens: 4, costStatus: 'priced' });
     expect(usage.inputTokens).toBe(estimateRequestTokens(body));
-    const partial = recordedUsage({ provider: 'openai', models: ['gpt-4o-mini'], reported: { inputTokens: 50 }, requestBody: body, response: answer(), at: AT });
-    expect(partial).toMatchObject({ inputTokens: 50, outputTokens: 4, tokensEstimated: true });
+  });
+
+  it('keeps a partial report as it is (embeddings report no output tokens)', () => {
+    const partial = recordedUsage({ provider: 'openai', models: ['text-embedding-3-small'], reported: { inputTokens: 50 }, requestBody: body, response: answer(), at: AT });
+    expect(partial.tokensEstimated).toBeUndefined();
+    expect(partial).toMatchObject({ inputTokens: 50, costStatus: 'priced' });
+    expect(partial).not.toHaveProperty('outputTokens');
   });
 
   it('estimates nothing when no answer was relayed (nothing is billed)', () => {
