@@ -1,7 +1,9 @@
 import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type Config } from './config/index.ts';
 import { InteractionStore } from './interactions/interaction-store.ts';
+import { UsageLimiter } from './limits/usage-limiter.ts';
 import { createLogger } from './observability/logger.ts';
+import { createTracer, RequestTelemetry } from './observability/request-telemetry.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import { createDocumentClient } from './storage/dynamo.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
@@ -18,6 +20,8 @@ export interface Runtime {
   interactions: InteractionStore;
   upstream: UpstreamClient;
   sanitizer: DualLlmSanitizer;
+  limiter: UsageLimiter;
+  telemetry: RequestTelemetry;
 }
 
 export function createRuntime(config: Config): Runtime {
@@ -32,6 +36,8 @@ export function createRuntime(config: Config): Runtime {
     interactions: new InteractionStore(db, config.storage.tables.interactions, config.storage.recordWriteAttempts, logger),
     upstream,
     sanitizer: new DualLlmSanitizer(openAiStyleQuarantinedCompletion(upstream, config)),
+    limiter: new UsageLimiter(db, config.storage.tables.usageCounters),
+    telemetry: new RequestTelemetry({ metricsEnabled: config.observability.metricsEnabled, tracer: createTracer(), logger }),
   };
 }
 

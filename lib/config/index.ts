@@ -25,6 +25,7 @@ const environmentSchema = z.object({
   SLUICE_PROFILES_TABLE: z.string().min(3).default('sluice-profiles'),
   SLUICE_VIRTUAL_KEYS_TABLE: z.string().min(3).default('sluice-virtual-keys'),
   SLUICE_INTERACTIONS_TABLE: z.string().min(3).default('sluice-interactions'),
+  SLUICE_USAGE_COUNTERS_TABLE: z.string().min(3).default('sluice-usage-counters'),
   SLUICE_INTERACTION_TTL_DAYS: positiveInt.default(90),
   SLUICE_PROFILE_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   SLUICE_MAX_BODY_BYTES: positiveInt.default(5 * MiB),
@@ -34,6 +35,7 @@ const environmentSchema = z.object({
   SLUICE_UPSTREAM_TOTAL_TIMEOUT_MS: positiveInt.default(900_000),
   SLUICE_RECORD_WRITE_ATTEMPTS: positiveInt.max(10).default(3),
   SLUICE_STREAM_KEEPALIVE_MS: positiveInt.default(10_000),
+  SLUICE_METRICS_ENABLED: booleanFlag.default(true),
 });
 
 export interface ProviderEnvironment {
@@ -49,12 +51,14 @@ export interface Config {
   storage: {
     endpoint?: string;
     region: string;
-    tables: { profiles: string; virtualKeys: string; interactions: string };
+    tables: { profiles: string; virtualKeys: string; interactions: string; usageCounters: string };
     interactionTtlDays: number;
     profileCacheTtlMs: number;
     recordWriteAttempts: number;
   };
   limits: { maxBodyBytes: number };
+  /** CloudWatch metrics (EMF lines on stdout) after each request. */
+  observability: { metricsEnabled: boolean };
   timeouts: { connectMs: number; firstByteMs: number; idleMs: number; totalMs: number };
   /** While tool-call chunks are held, a keep-alive goes out at least this often. */
   streamKeepAliveMs: number;
@@ -119,12 +123,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         profiles: e.SLUICE_PROFILES_TABLE,
         virtualKeys: e.SLUICE_VIRTUAL_KEYS_TABLE,
         interactions: e.SLUICE_INTERACTIONS_TABLE,
+        usageCounters: e.SLUICE_USAGE_COUNTERS_TABLE,
       },
       interactionTtlDays: e.SLUICE_INTERACTION_TTL_DAYS,
       profileCacheTtlMs: e.SLUICE_PROFILE_CACHE_TTL_MS,
       recordWriteAttempts: e.SLUICE_RECORD_WRITE_ATTEMPTS,
     },
     limits: { maxBodyBytes: e.SLUICE_MAX_BODY_BYTES },
+    observability: { metricsEnabled: e.SLUICE_METRICS_ENABLED },
     timeouts: {
       connectMs: e.SLUICE_UPSTREAM_CONNECT_TIMEOUT_MS,
       firstByteMs: e.SLUICE_UPSTREAM_FIRST_BYTE_TIMEOUT_MS,

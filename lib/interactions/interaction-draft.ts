@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { SluiceError } from '../errors/sluice-error.ts';
 import type { SluiceRequest } from '../http/request.ts';
+import { parseTraceparent } from '../observability/trace-context.ts';
 import { DEFAULT_PROFILE_ID } from '../profiles/profile.ts';
 import type { ResponseSummary } from '../providers/types.ts';
 import { readAttribution } from './attribution.ts';
 import type { Interaction, InteractionOutcome } from './interaction.ts';
+import type { PolicyDecisions } from '../security/decisions.ts';
+import { ResponseSample } from './response-sample.ts';
+import { recordedUsage } from './recorded-usage.ts';
 
 const MAX_ERROR_MESSAGE = 500;
 
@@ -21,7 +25,12 @@ export class InteractionDraft {
   summary: ResponseSummary = {};
   outcome: InteractionOutcome = 'success';
   error: Interaction['error'];
-  policy: Interaction['policy'];
+  /** Filled by the security policies. */
+  policy: PolicyDecisions | undefined;
+  /** performance.now() when the upstream call began. */
+  upstreamStartedAt: number | undefined;
+  /** The start of the upstream's answer, kept to estimate tokens if it reports no usage. */
+  private response: ResponseSample | undefined;
 
   constructor(request: SluiceRequest) {
     this.request = request;
@@ -46,6 +55,15 @@ export class InteractionDraft {
     this.error = { kind: 'cancelled', message: 'The client disconnected before the response ended.' };
   }
 
+  upstreamStarted(now: number = performance.now()): void {
+    this.upstreamStartedAt = now;
+  }
+
+  /** A chunk of a successful upstream answer, as it passes (only its start is kept). */
+  keepResponse(chunk: Buffer): void {
+    (this.response ??= new ResponseSample()).add(chunk);
+  }
+
   finish(
     response: { status: number; bytes: number; firstByteAt: number | undefined },
     ttlDays: number,
@@ -53,7 +71,14 @@ export class InteractionDraft {
   ): Interaction {
     const createdAt = this.createdAt.toISOString();
     const received = this.request.receivedAt;
-    const usage = this.summary.usage ?? {};
+    const usage = recordedUsage({
+      provider: this.provider,
+      models: [this.summary.model, this.model],
+      reported: this.summary.usage,
+      requestBody: this.request.body,
+      response: this.response,
+      at: this.createdAt,
+    });
     return {
       profileId: this.profileId,
       sk: `${createdAt}#${this.id}`,
@@ -69,12 +94,14 @@ export class InteractionDraft {
       stream: this.stream,
       status: response.status,
       outcome: this.outcome,
+      finishReason: this.summary.finishReason,
       latencyMs: round(now - received),
       timeToFirstByteMs: response.firstByteAt === undefined ? undefined : round(response.firstByteAt - received),
       requestBytes: this.request.body.byteLength,
       responseBytes: response.bytes,
       ...usage,
       ...readAttribution(this.request.headers),
+      traceId: parseTraceparent(this.request.headers.traceparent)?.traceId,
       error: this.error,
       policy: this.policy,
       expiresAt: Math.floor(this.createdAt.getTime() / 1000) + ttlDays * 86_400,

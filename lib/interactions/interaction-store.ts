@@ -37,6 +37,34 @@ export class InteractionStore {
     return false;
   }
 
+  /**
+   * Every record of a profile between two ISO times (`to` inclusive, as a prefix: `2025-01-31`
+   * covers that whole day), oldest first, page by page; `fields` narrows what DynamoDB reads back.
+   */
+  async *scan(
+    profileId: string,
+    options: { from?: string; to?: string; fields?: readonly string[] } = {},
+  ): AsyncGenerator<Interaction> {
+    const names = options.fields?.length
+      ? Object.fromEntries(options.fields.map((field, i) => [`#f${i}`, field]))
+      : undefined;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'profileId = :p AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':p': profileId, ':from': options.from ?? '0000', ':to': `${options.to ?? '9999'}\uffff` },
+          ProjectionExpression: names ? Object.keys(names).join(', ') : undefined,
+          ExpressionAttributeNames: names,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield item as Interaction;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
   /** Records of a profile, newest first, optionally between two ISO times. */
   async list(
     profileId: string,

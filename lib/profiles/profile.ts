@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { limitsSchema } from '../limits/limit.ts';
 
 export const DEFAULT_PROFILE_ID = 'default';
 
@@ -11,6 +12,8 @@ export const profileSchema = z.looseObject({
   description: z.string().max(2000).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Spending limits on the profile's calls (see lib/limits). */
+  limits: limitsSchema.optional(),
 });
 
 /** An "LLM proxy": one per app or team. Later features add their settings as further fields. */

@@ -2,6 +2,9 @@ import { asSluiceError, SluiceError } from '../errors/sluice-error.ts';
 import type { SluiceRequest } from '../http/request.ts';
 import type { ResponseWriter } from '../http/response.ts';
 import { InteractionDraft } from '../interactions/interaction-draft.ts';
+import { profileLimits } from '../limits/limit.ts';
+import { reserveUsage } from '../limits/reserve-usage.ts';
+import { actualUsage, type UsageBudget } from '../limits/usage-budget.ts';
 import { openAiDialect } from '../providers/openai/dialect.ts';
 import { relayableHeaders } from '../providers/shared/headers.ts';
 import type { Dialect, ProviderAdapter, UpstreamCall } from '../providers/types.ts';
@@ -22,6 +25,8 @@ interface Exchange {
   dialect: Dialect;
   secrets: Array<string | undefined>;
   abort: AbortController;
+  /** The usage reserved on the limits that apply, settled when the request ends. */
+  budget?: UsageBudget;
 }
 
 /**
@@ -63,7 +68,11 @@ export async function proxyRequest(
       { status: writer.status, bytes: writer.bytesWritten, firstByteAt: writer.firstByteAt },
       runtime.config.storage.interactionTtlDays,
     );
-    await runtime.interactions.write(record);
+    await Promise.all([
+      runtime.interactions.write(record),
+      exchange.budget?.settle(actualUsage(record), runtime.logger),
+    ]);
+    runtime.telemetry.requestEnded(record, draft.upstreamStartedAt);
   }
 }
 
@@ -119,7 +128,16 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
   draft.model = call.model;
   draft.stream = call.stream;
   const security = await applyRequestPolicies(call, profile, request.headers, runtime, draft);
+  exchange.budget = await reserveUsage(runtime.limiter, runtime.logger, {
+    subjects: [profileLimits(profile)],
+    provider: provider.id,
+    model: call.model,
+    operation: draft.operation,
+    body: request.body,
+    requestId: request.requestId,
+  });
 
+  draft.upstreamStarted();
   const upstream = await (call.send ? call.send(exchange.abort.signal) : runtime.upstream.send(call, exchange.abort.signal));
   if (upstream.status >= 400) return relayUpstreamError(exchange, upstream);
   if (call.stream && (call.isStreamResponse?.(upstream.headers) ?? isEventStream(upstream))) {
@@ -129,7 +147,7 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
 }
 
 function responseHeaders(exchange: Exchange, upstream: UpstreamResponse): Record<string, string> {
-  return { ...relayableHeaders(upstream.headers), [INTERACTION_ID_HEADER]: exchange.draft.id };
+  return { ...relayableHeaders(upstream.headers), ...exchange.budget?.headers(), [INTERACTION_ID_HEADER]: exchange.draft.id };
 }
 
 function isEventStream(upstream: UpstreamResponse): boolean {
@@ -151,6 +169,7 @@ async function relayWhole(
 ): Promise<void> {
   const body = await readBody(upstream, MAX_UPSTREAM_BODY_BYTES);
   exchange.draft.summary = call.summarize(body);
+  exchange.draft.keepResponse(body);
   const answer = security ? enforceOnBody(security, body, exchange.draft) : body;
   await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), answer);
 }
@@ -182,6 +201,7 @@ async function relayStream(
   writer.start(upstream.status, responseHeaders(exchange, upstream));
   try {
     for await (const chunk of upstream.body) {
+      draft.keepResponse(chunk);
       const out = observer.push(chunk);
       if (out) await writer.write(out);
       if (writer.clientGone) break;

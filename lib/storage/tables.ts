@@ -11,7 +11,7 @@ export interface KeyAttribute {
 
 export interface TableDefinition {
   /** Key into Config.storage.tables and the stack's construct id. */
-  key: 'profiles' | 'virtualKeys' | 'interactions';
+  key: 'profiles' | 'virtualKeys' | 'interactions' | 'usageCounters';
   /** Default physical name (overridable by SLUICE_*_TABLE). */
   defaultName: string;
   partitionKey: KeyAttribute;
@@ -42,4 +42,12 @@ export const interactionsTable: TableDefinition = {
   timeToLiveAttribute: 'expiresAt',
 };
 
-export const tableDefinitions: readonly TableDefinition[] = [profilesTable, virtualKeysTable, interactionsTable];
+export const usageCountersTable: TableDefinition = {
+  key: 'usageCounters',
+  defaultName: 'sluice-usage-counters',
+  // `<subject kind>#<subject id>#<limit id>#<window start>`: one counter per subject, limit and window.
+  partitionKey: { name: 'id', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+};
+
+export const tableDefinitions: readonly TableDefinition[] = [profilesTable, virtualKeysTable, interactionsTable, usageCountersTable];

@@ -11,7 +11,19 @@ export interface ChatBehaviour {
   model?: string;
   content?: string;
   toolCalls?: FakeToolCall[];
-  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens?: number };
+  usage?: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    total_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number };
+    completion_tokens_details?: { reasoning_tokens?: number };
+  };
+  /** Report no usage at all (as some OpenAI-compatible servers do). */
+  omitUsage?: boolean;
+  /** Wait for this before answering at all (to hold calls in flight). */
+  holdUntil?: Promise<unknown>;
+  /** Streams: wait for this after the content, before the finish chunk. */
+  holdBeforeFinish?: Promise<unknown>;
   /** Wait this long before the response headers. */
   delayMs?: number;
   /** Streams: how many content chunks (the content is split across them). */
@@ -54,6 +66,7 @@ function writeSse(res: ServerResponse, data: unknown): boolean {
 export function openAiChat(behaviour: ChatBehaviour = {}): FakeHandler {
   return async (req: ReceivedRequest, res) => {
     if (behaviour.delayMs) await sleep(behaviour.delayMs);
+    if (behaviour.holdUntil) await behaviour.holdUntil;
     if (behaviour.failWith) {
       const { status, message, type = 'invalid_request_error', code = null } = behaviour.failWith as ChatBehaviour['failWith'] & { code: string | null };
       res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': 'req_fake_error' });
@@ -99,7 +112,7 @@ export function openAiChat(behaviour: ChatBehaviour = {}): FakeHandler {
               finish_reason: finishReason,
             },
           ],
-          usage,
+          ...(behaviour.omitUsage ? {} : { usage }),
           system_fingerprint: 'fp_fake',
           ...behaviour.extra,
         }),
@@ -136,8 +149,9 @@ export function openAiChat(behaviour: ChatBehaviour = {}): FakeHandler {
       if (behaviour.toolCallPauseMs) await sleep(behaviour.toolCallPauseMs);
       writeSse(res, chunk({ tool_calls: [{ index, function: { arguments: call.arguments } }] }));
     }
+    if (behaviour.holdBeforeFinish) await behaviour.holdBeforeFinish;
     writeSse(res, behaviour.usageInFinalChunk ? { ...chunk({}, finishReason), usage } : chunk({}, finishReason));
-    if (includeUsage) writeSse(res, { ...base, choices: [], usage });
+    if (includeUsage && !behaviour.omitUsage) writeSse(res, { ...base, choices: [], usage });
     writeSse(res, '[DONE]');
     res.end();
   };

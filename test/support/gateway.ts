@@ -18,7 +18,8 @@ export interface TestGateway {
  */
 export async function startGateway(env: Record<string, string | undefined> = {}): Promise<TestGateway> {
   const server = await startLocalServer({
-    env: { PORT: '0', SLUICE_LOG_LEVEL: 'ERROR', SLUICE_DATA_DIR: '.sluice-test', ...env },
+    // EMF metrics lines would crowd the test output; the metrics tests turn them on.
+    env: { PORT: '0', SLUICE_LOG_LEVEL: 'ERROR', SLUICE_DATA_DIR: '.sluice-test', SLUICE_METRICS_ENABLED: 'false', ...env },
     inMemoryStorage: true,
   });
   // Waiting for idle first: a response reaches the client before its handler writes the record.

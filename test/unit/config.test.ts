@@ -10,8 +10,16 @@ describe('loadConfig', () => {
       profiles: 'sluice-profiles',
       virtualKeys: 'sluice-virtual-keys',
       interactions: 'sluice-interactions',
+      usageCounters: 'sluice-usage-counters',
     });
+    expect(config.observability).toEqual({ metricsEnabled: true });
     expect(config.providers).toEqual({});
+  });
+
+  it('reads the usage counters table and the metrics switch', () => {
+    const config = loadConfig({ SLUICE_USAGE_COUNTERS_TABLE: 'team-counters', SLUICE_METRICS_ENABLED: 'false' });
+    expect(config.storage.tables.usageCounters).toBe('team-counters');
+    expect(config.observability.metricsEnabled).toBe(false);
   });
 
   it('reads provider base URLs and keys for any provider name', () => {
@@ -32,6 +40,7 @@ describe('loadConfig', () => {
     ['SLUICE_LOG_LEVEL', 'LOUD'],
     ['SLUICE_DYNAMODB_ENDPOINT', 'not a url'],
     ['SLUICE_OPENAI_BASE_URL', 'ftp://example.test'],
+    ['SLUICE_METRICS_ENABLED', 'sometimes'],
   ])('fails at start with a message naming %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
