@@ -1,11 +1,26 @@
 import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig, type Config } from './config/index.ts';
+import { AccessStore } from './auth/access-store.ts';
+import { Authenticator } from './auth/authenticator.ts';
+import { FailedAttemptLimiter } from './auth/failed-attempts.ts';
+import { JwksVerifier } from './auth/jwks-verifier.ts';
+import { SluiceTokens } from './auth/sluice-tokens.ts';
 import { InteractionStore } from './interactions/interaction-store.ts';
 import { createLogger } from './observability/logger.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
+import type { ProviderKeyStore, SigningKeySource } from './secrets/provider-key-store.ts';
+import { SecretsManagerProviderKeyStore } from './secrets/secrets-manager-provider-key-store.ts';
+import { SecretsManagerSigningKey } from './secrets/secrets-manager-signing-key.ts';
 import { createDocumentClient } from './storage/dynamo.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** Where secrets live: Secrets Manager unless the wiring (the local server) supplies another store. */
+export interface SecretServices {
+  providerKeys: ProviderKeyStore;
+  signingKey: SigningKeySource;
+}
 
 /** What a handler needs, made once per process (per Lambda execution environment) and reused. */
 export interface Runtime {
@@ -15,11 +30,30 @@ export interface Runtime {
   profiles: ProfileStore;
   interactions: InteractionStore;
   upstream: UpstreamClient;
+  providerKeys: ProviderKeyStore;
+  access: AccessStore;
+  tokens: SluiceTokens;
+  limiter: FailedAttemptLimiter;
+  auth: Authenticator;
 }
 
-export function createRuntime(config: Config): Runtime {
+function secretsManagerServices(config: Config): SecretServices {
+  const client = new SecretsManagerClient({ region: config.storage.region, maxAttempts: 3 });
+  return {
+    providerKeys: new SecretsManagerProviderKeyStore(client, config.auth.secretCacheTtlSeconds),
+    signingKey: new SecretsManagerSigningKey(client, config.auth.secretCacheTtlSeconds),
+  };
+}
+
+export function createRuntime(config: Config, secrets: SecretServices = secretsManagerServices(config)): Runtime {
   const logger = createLogger(config);
   const db = createDocumentClient(config);
+  const access = new AccessStore(db, config.storage.tables.virtualKeys, {
+    cacheTtlMs: config.auth.credentialCacheTtlMs,
+    lastUsedIntervalMs: config.auth.lastUsedIntervalMs,
+  });
+  const tokens = new SluiceTokens(secrets.signingKey, config.auth.oauthTokenTtlSeconds);
+  const limiter = new FailedAttemptLimiter(config.auth.failureLimit, config.auth.failureWindowMs);
   return {
     config,
     logger,
@@ -27,15 +61,40 @@ export function createRuntime(config: Config): Runtime {
     profiles: new ProfileStore(db, config.storage.tables.profiles, config.storage.profileCacheTtlMs),
     interactions: new InteractionStore(db, config.storage.tables.interactions, config.storage.recordWriteAttempts, logger),
     upstream: new UpstreamClient(config.timeouts),
+    providerKeys: secrets.providerKeys,
+    access,
+    tokens,
+    limiter,
+    auth: new Authenticator({
+      access,
+      providerKeys: secrets.providerKeys,
+      tokens,
+      jwks: new JwksVerifier(config.auth.jwksCacheTtlMs),
+      limiter,
+      logger,
+    }),
   };
 }
 
 let current: Runtime | undefined;
+let secretServices: ((config: Config) => SecretServices) | undefined;
 
 /** The process's runtime, built from the environment on first use. */
 export function getRuntime(): Runtime {
-  current ??= createRuntime(loadConfig());
+  if (!current) {
+    const config = loadConfig();
+    current = createRuntime(config, secretServices?.(config));
+  }
   return current;
+}
+
+/**
+ * The hook for the local server: secrets come from this factory instead of Secrets Manager (the
+ * wiring decides where secrets live; lib/ never asks whether it runs locally).
+ */
+export function useSecretServices(factory: ((config: Config) => SecretServices) | undefined): void {
+  secretServices = factory;
+  resetRuntime();
 }
 
 /** Drops the process's runtime so the next request reads the environment again (tests, local restarts). */

@@ -21,6 +21,7 @@ export class InteractionDraft {
   summary: ResponseSummary = {};
   outcome: InteractionOutcome = 'success';
   error: Interaction['error'];
+  credential: Interaction['credential'];
 
   constructor(request: SluiceRequest) {
     this.request = request;
@@ -71,6 +72,7 @@ export class InteractionDraft {
       ...usage,
       ...readAttribution(this.request.headers),
       error: this.error,
+      credential: this.credential,
       expiresAt: Math.floor(this.createdAt.getTime() / 1000) + ttlDays * 86_400,
     };
   }

@@ -1,3 +1,4 @@
+import type { CredentialRef } from '../auth/grant.ts';
 import type { ErrorKind } from '../errors/sluice-error.ts';
 
 export type InteractionOutcome = 'success' | 'upstream_error' | 'error' | 'cancelled' | 'blocked';
@@ -41,6 +42,8 @@ export interface Interaction extends Attribution, TokenUsage {
   requestBytes: number;
   responseBytes: number;
   error?: { kind: ErrorKind | 'upstream' | 'cancelled'; message: string };
+  /** Which credential the caller used (its kind and id, never the secret). */
+  credential?: CredentialRef;
   /** Epoch seconds: DynamoDB TTL. */
   expiresAt: number;
 }

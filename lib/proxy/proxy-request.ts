@@ -98,8 +98,10 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
       code: 'profile_not_found',
     });
   }
-  const apiKey = provider.clientKey(request) ?? provider.defaultKey(config);
-  exchange.secrets.push(apiKey);
+  const access = await runtime.auth.authorize({ request, provider, profile, config });
+  const apiKey = access.apiKey;
+  exchange.secrets.push(apiKey, ...access.presented);
+  draft.credential = access.credential;
   if (!apiKey && provider.keyRequired(config)) {
     throw new SluiceError(
       'unauthorized',
@@ -113,7 +115,7 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
     profile,
     config,
     apiKey,
-    baseUrl,
+    baseUrl: access.baseUrl ?? baseUrl,
   });
   draft.model = call.model;
   draft.stream = call.stream;
