@@ -6,7 +6,7 @@ import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import type { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../lib/config/index.ts';
 import { adminFunction, oauthFunction, proxyFunctions, type FunctionSpec, type PathFunctionSpec } from '../../lib/function-catalog.ts';
-import { getRuntime, resetRuntime, useSecretServices } from '../../lib/runtime.ts';
+import { getRuntime, useSecretServices } from '../../lib/runtime.ts';
 import { providerSegment } from '../../lib/proxy/route.ts';
 import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { installAwsLambdaShim, LocalResponseStream } from './awslambda-shim.ts';

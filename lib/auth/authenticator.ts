@@ -11,7 +11,7 @@ import { credentialStatus, type AccessRecord } from './access-records.ts';
 import type { AccessStore } from './access-store.ts';
 import type { FailedAttemptLimiter } from './failed-attempts.ts';
 import { mappedKey, providerKeyFor, type CredentialRef } from './grant.ts';
-import { JwksVerifier, mappingForClaims } from './jwks-verifier.ts';
+import { mappingForClaims, type JwksVerifier } from './jwks-verifier.ts';
 import { profileAuth, type JwksTrust } from './profile-auth.ts';
 import { isSluiceSecret, sameDigest, sha256Hex } from './sluice-secrets.ts';
 import { SLUICE_TOKEN_ISSUER, type SluiceTokens } from './sluice-tokens.ts';

@@ -23,7 +23,7 @@ export class SecretsManagerSigningKey implements SigningKeySource {
       value = await this.reader.get(OAUTH_SIGNING_KEY_SECRET, { maxAge: this.cacheSeconds, throwOnMissing: true });
     } catch (error) {
       if (error instanceof ParameterNotFoundError) {
-        throw new Error(`The secret ${OAUTH_SIGNING_KEY_SECRET} does not exist; the Sluice stack creates it.`);
+        throw new Error(`The secret ${OAUTH_SIGNING_KEY_SECRET} does not exist; the Sluice stack creates it.`, { cause: error });
       }
       throw error;
     }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../../bin/local/server.ts';
 import type { Interaction } from '../../lib/interactions/interaction.ts';
 import { getRuntime } from '../../lib/runtime.ts';
@@ -5,6 +8,8 @@ import { getRuntime } from '../../lib/runtime.ts';
 export interface TestGateway {
   url: string;
   server: LocalServer;
+  /** SLUICE_DATA_DIR: the admin token and the local secret file are here. */
+  dataDir: string;
   /** Records of a profile, oldest first. */
   records(profileId?: string): Promise<Interaction[]>;
   /** Waits until a profile has at least `count` records (they are written just after the response ends). */
@@ -18,7 +23,7 @@ export interface TestGateway {
  */
 export async function startGateway(env: Record<string, string | undefined> = {}): Promise<TestGateway> {
   const server = await startLocalServer({
-    env: { PORT: '0', SLUICE_LOG_LEVEL: 'ERROR', SLUICE_DATA_DIR: '.sluice-test', ...env },
+    env: { PORT: '0', SLUICE_LOG_LEVEL: 'ERROR', SLUICE_DATA_DIR: mkdtempSync(join(tmpdir(), 'sluice-test-')), ...env },
     inMemoryStorage: true,
   });
   const records = async (profileId = 'default') =>
@@ -26,6 +31,7 @@ export async function startGateway(env: Record<string, string | undefined> = {})
   return {
     url: server.url,
     server,
+    dataDir: server.config.server.dataDir,
     records,
     async waitForRecords(count, profileId = 'default', timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
