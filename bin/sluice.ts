@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from '../lib/config/index.ts';
 import { adminTokenPath } from './local/admin-token.ts';
-import { startLocalServer } from './local/server.ts';
 import { CliError } from './cli/cli-error.ts';
 import { GLOBAL_OPTIONS_HELP, runResource, type Resource } from './cli/command.ts';
 import { interactionsCommand } from './cli/commands/interactions.ts';
@@ -29,6 +28,8 @@ ${GLOBAL_OPTIONS_HELP}
 `;
 
 async function start(): Promise<void> {
+  // Loaded only here: the admin commands start faster without the server and its embedded DynamoDB.
+  const { startLocalServer } = await import('./local/server.ts');
   const server = await startLocalServer();
   const lines = [`Sluice is listening on ${server.url}`, `  health:  GET ${server.url}/health`, '  routes (add /<profile> after the provider for a profile other than default):'];
   for (const spec of server.functions) {

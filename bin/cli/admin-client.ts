@@ -1,6 +1,4 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import { loadConfig } from '../../lib/config/index.ts';
 import { adminTokenPath, readAdminToken } from '../local/admin-token.ts';
 import { CliError } from './cli-error.ts';
@@ -35,11 +33,21 @@ function localToken(env: Record<string, string | undefined>): Authorize {
 
 /** SigV4 for an AWS_IAM Function URL: service `lambda`, credentials from the default Node provider chain. */
 function sigv4(region: string): Authorize {
-  const signer = new SignatureV4({ service: 'lambda', region, credentials: defaultProvider(), sha256: Sha256 });
+  let signer: Promise<SignatureV4> | undefined;
+  // The AWS credential chain is loaded only when a deployment is called.
+  const load = async () => {
+    const [{ Sha256 }, { defaultProvider }, { SignatureV4: Signer }] = await Promise.all([
+      import('@aws-crypto/sha256-js'),
+      import('@aws-sdk/credential-provider-node'),
+      import('@smithy/signature-v4'),
+    ]);
+    return new Signer({ service: 'lambda', region, credentials: defaultProvider(), sha256: Sha256 });
+  };
   return async (method, url, headers, body) => {
     const query: Record<string, string> = {};
     for (const [name, value] of url.searchParams) query[name] = value;
-    const signed = await signer.sign({
+    signer ??= load();
+    const signed = await (await signer).sign({
       method,
       protocol: url.protocol,
       hostname: url.hostname,

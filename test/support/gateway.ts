@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../../bin/local/server.ts';
@@ -22,8 +22,9 @@ export interface TestGateway {
  * embedded DynamoDB in memory) on an ephemeral port, with the given environment.
  */
 export async function startGateway(env: Record<string, string | undefined> = {}): Promise<TestGateway> {
+  const scratch = mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const server = await startLocalServer({
-    env: { PORT: '0', SLUICE_LOG_LEVEL: 'ERROR', SLUICE_DATA_DIR: mkdtempSync(join(tmpdir(), 'sluice-test-')), ...env },
+    env: { PORT: '0', SLUICE_LOG_LEVEL: 'ERROR', SLUICE_DATA_DIR: scratch, ...env },
     inMemoryStorage: true,
   });
   const records = async (profileId = 'default') =>
@@ -41,6 +42,9 @@ export async function startGateway(env: Record<string, string | undefined> = {})
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
-    close: () => server.close(),
+    async close() {
+      await server.close();
+      rmSync(scratch, { recursive: true, force: true });
+    },
   };
 }
