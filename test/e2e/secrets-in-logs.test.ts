@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +18,10 @@ const PASSTHROUGH_KEY = 'sk-proj-LOGCHECK-client-own-key-1a2b3c';
 let server: ChildProcess | undefined;
 let fake: FakeServer | undefined;
 let idp: TestIdentityProvider | undefined;
+const dataDir = mkdtempSync(join(tmpdir(), 'sluice-logs-'));
 
 afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
   if (server && server.exitCode === null) server.kill('SIGKILL');
   await fake?.close();
   await idp?.close();
@@ -63,7 +65,6 @@ describe('no key or token ever reaches a log', () => {
   it('captures every line of the server and the CLI through a run and finds no secret in it', async () => {
     fake = await startFakeOpenAi();
     idp = await startIdentityProvider();
-    const dataDir = mkdtempSync(join(tmpdir(), 'sluice-logs-'));
     const running = await startServer({
       PORT: '0',
       SLUICE_DATA_DIR: dataDir,

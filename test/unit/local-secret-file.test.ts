@@ -1,11 +1,14 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../lib/errors/sluice-error.ts';
 import { LocalProviderKeyStore, LocalSecretFile, LocalSigningKey } from '../../lib/secrets/local-secret-file.ts';
 
-const fresh = () => join(mkdtempSync(join(tmpdir(), 'sluice-secrets-')), 'data', 'secrets.json');
+const scratch = mkdtempSync(join(tmpdir(), 'sluice-secrets-'));
+let count = 0;
+const fresh = () => join(scratch, String(++count), 'secrets.json');
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe('the local secret file', () => {
