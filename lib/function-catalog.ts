@@ -22,3 +22,29 @@ export const proxyFunctions: readonly FunctionSpec[] = [
   { name: 'gemini', entry: 'functions/gemini.ts', routes: ['gemini'] },
   { name: 'bedrock', entry: 'functions/bedrock.ts', routes: ['bedrock'] },
 ];
+
+/** A function that serves paths outside `/v1/` (the admin API, the OAuth token endpoint). */
+export interface PathFunctionSpec {
+  name: string;
+  entry: string;
+  /** The path prefixes it serves (the local server routes by these). */
+  pathPrefixes: readonly string[];
+  /** The Function URL's auth type on AWS. */
+  urlAuth: 'AWS_IAM' | 'NONE';
+}
+
+/** The admin API: IAM-authenticated on AWS; locally behind the admin token in SLUICE_DATA_DIR. */
+export const adminFunction: PathFunctionSpec = {
+  name: 'admin',
+  entry: 'functions/admin.ts',
+  pathPrefixes: ['/admin/'],
+  urlAuth: 'AWS_IAM',
+};
+
+/** The OAuth 2.0 token endpoint (client credentials): public, clients authenticate with their secret. */
+export const oauthFunction: PathFunctionSpec = {
+  name: 'oauth',
+  entry: 'functions/oauth.ts',
+  pathPrefixes: ['/oauth/'],
+  urlAuth: 'NONE',
+};

@@ -1,15 +1,30 @@
 import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig, type Config } from './config/index.ts';
+import { AccessStore } from './auth/access-store.ts';
+import { Authenticator } from './auth/authenticator.ts';
+import { FailedAttemptLimiter } from './auth/failed-attempts.ts';
+import { JwksVerifier } from './auth/jwks-verifier.ts';
+import { SluiceTokens } from './auth/sluice-tokens.ts';
 import { InteractionStore } from './interactions/interaction-store.ts';
 import { UsageLimiter } from './limits/usage-limiter.ts';
 import { createLogger } from './observability/logger.ts';
 import { createTracer, RequestTelemetry } from './observability/request-telemetry.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
+import type { ProviderKeyStore, SigningKeySource } from './secrets/provider-key-store.ts';
+import { SecretsManagerProviderKeyStore } from './secrets/secrets-manager-provider-key-store.ts';
+import { SecretsManagerSigningKey } from './secrets/secrets-manager-signing-key.ts';
 import { createDocumentClient } from './storage/dynamo.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DualLlmSanitizer } from './security/dual-llm.ts';
 import { openAiStyleQuarantinedCompletion } from './security/quarantined-completion.ts';
+
+/** Where secrets live: Secrets Manager unless the wiring (the local server) supplies another store. */
+export interface SecretServices {
+  providerKeys: ProviderKeyStore;
+  signingKey: SigningKeySource;
+}
 
 /** What a handler needs, made once per process (per Lambda execution environment) and reused. */
 export interface Runtime {
@@ -22,12 +37,32 @@ export interface Runtime {
   sanitizer: DualLlmSanitizer;
   limiter: UsageLimiter;
   telemetry: RequestTelemetry;
+  providerKeys: ProviderKeyStore;
+  access: AccessStore;
+  tokens: SluiceTokens;
+  /** Failed authentication attempts per source, in this process. */
+  failedAttempts: FailedAttemptLimiter;
+  auth: Authenticator;
 }
 
-export function createRuntime(config: Config): Runtime {
+function secretsManagerServices(config: Config): SecretServices {
+  const client = new SecretsManagerClient({ region: config.storage.region, maxAttempts: 3 });
+  return {
+    providerKeys: new SecretsManagerProviderKeyStore(client, config.auth.secretCacheTtlSeconds),
+    signingKey: new SecretsManagerSigningKey(client, config.auth.secretCacheTtlSeconds),
+  };
+}
+
+export function createRuntime(config: Config, secrets: SecretServices = secretsManagerServices(config)): Runtime {
   const logger = createLogger(config);
   const db = createDocumentClient(config);
   const upstream = new UpstreamClient(config.timeouts);
+  const access = new AccessStore(db, config.storage.tables.virtualKeys, {
+    cacheTtlMs: config.auth.credentialCacheTtlMs,
+    lastUsedIntervalMs: config.auth.lastUsedIntervalMs,
+  });
+  const tokens = new SluiceTokens(secrets.signingKey, config.auth.oauthTokenTtlSeconds);
+  const failedAttempts = new FailedAttemptLimiter(config.auth.failureLimit, config.auth.failureWindowMs);
   return {
     config,
     logger,
@@ -38,15 +73,40 @@ export function createRuntime(config: Config): Runtime {
     sanitizer: new DualLlmSanitizer(openAiStyleQuarantinedCompletion(upstream, config)),
     limiter: new UsageLimiter(db, config.storage.tables.usageCounters),
     telemetry: new RequestTelemetry({ metricsEnabled: config.observability.metricsEnabled, tracer: createTracer(), logger }),
+    providerKeys: secrets.providerKeys,
+    access,
+    tokens,
+    failedAttempts,
+    auth: new Authenticator({
+      access,
+      providerKeys: secrets.providerKeys,
+      tokens,
+      jwks: new JwksVerifier(config.auth.jwksCacheTtlMs),
+      limiter: failedAttempts,
+      logger,
+    }),
   };
 }
 
 let current: Runtime | undefined;
+let secretServices: ((config: Config) => SecretServices) | undefined;
 
 /** The process's runtime, built from the environment on first use. */
 export function getRuntime(): Runtime {
-  current ??= createRuntime(loadConfig());
+  if (!current) {
+    const config = loadConfig();
+    current = createRuntime(config, secretServices?.(config));
+  }
   return current;
+}
+
+/**
+ * The hook for the local server: secrets come from this factory instead of Secrets Manager (the
+ * wiring decides where secrets live; lib/ never asks whether it runs locally).
+ */
+export function useSecretServices(factory: ((config: Config) => SecretServices) | undefined): void {
+  secretServices = factory;
+  resetRuntime();
 }
 
 /** Drops the process's runtime so the next request reads the environment again (tests, local restarts). */

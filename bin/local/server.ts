@@ -5,12 +5,15 @@ import { randomUUID } from 'node:crypto';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import type { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../lib/config/index.ts';
-import { proxyFunctions, type FunctionSpec } from '../../lib/function-catalog.ts';
-import { getRuntime, resetRuntime } from '../../lib/runtime.ts';
+import { adminFunction, oauthFunction, proxyFunctions, type FunctionSpec, type PathFunctionSpec } from '../../lib/function-catalog.ts';
+import { getRuntime, useSecretServices } from '../../lib/runtime.ts';
 import { providerSegment } from '../../lib/proxy/route.ts';
 import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { installAwsLambdaShim, LocalResponseStream } from './awslambda-shim.ts';
 import { functionUrlEvent } from './function-url-event.ts';
+import { ensureAdminToken } from './admin-token.ts';
+import { LocalAdminGate } from './admin-gate.ts';
+import { localSecretServices } from './local-secrets.ts';
 
 /** A Lambda invoke payload is at most 6 MB; a larger Function URL request never reaches the handler. */
 const LAMBDA_PAYLOAD_LIMIT = 6_291_456;
@@ -34,7 +37,7 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-function lambdaContext(spec: FunctionSpec, requestId: string): Context {
+function lambdaContext(spec: { name: string }, requestId: string): Context {
   const deadline = Date.now() + 900_000;
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -92,7 +95,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     process.env.SLUICE_DYNAMODB_ENDPOINT = dynamo.endpoint;
   }
   const config = loadConfig();
-  resetRuntime();
+  useSecretServices(localSecretServices);
+  const adminGate = new LocalAdminGate(ensureAdminToken(config.server.dataDir), config);
   await createTables(config.storage.endpoint!, config);
   await getRuntime().profiles.ensureDefault();
 
@@ -101,6 +105,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   for (const spec of proxyFunctions) {
     const module = (await import(new URL(`../../${spec.entry}`, import.meta.url).href)) as { handler: StreamingHandler };
     for (const route of spec.routes) handlers.set(route, { spec, handler: module.handler });
+  }
+  const pathHandlers: Array<{ spec: PathFunctionSpec; handler: StreamingHandler }> = [];
+  for (const spec of [adminFunction, oauthFunction]) {
+    const module = (await import(new URL(`../../${spec.entry}`, import.meta.url).href)) as { handler: StreamingHandler };
+    pathHandlers.push({ spec, handler: module.handler });
   }
 
   let domain = '';
@@ -116,17 +125,24 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
         return sendJson(res, 200, { status: 'ok' });
       }
-      const target = handlers.get(providerSegment(path) ?? '');
+      const segment = providerSegment(path);
+      const target =
+        segment === undefined
+          ? pathHandlers.find((p) => p.spec.pathPrefixes.some((prefix) => `${path}/`.startsWith(prefix)))
+          : handlers.get(segment);
       if (!target) {
         return sendJson(res, 404, {
           error: { message: `No route at ${req.method} ${path}.`, type: 'invalid_request_error', code: 'unknown_route' },
         });
       }
+      const refusal = target.spec === adminFunction ? adminGate.refusal(req) : undefined;
+      if (refusal) return sendJson(res, refusal.status, { error: { code: refusal.code, message: refusal.message } });
       const body = await readRequestBody(req);
       if (!body) {
         return sendJson(res, 413, { message: `Request must be smaller than ${LAMBDA_PAYLOAD_LIMIT} bytes for the InvokeFunction operation` });
       }
       const event = functionUrlEvent(req, body, domain);
+      if (target.spec === adminFunction) LocalAdminGate.authenticate(event);
       const stream = new LocalResponseStream(res);
       running++;
       try {
@@ -165,7 +181,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
-      resetRuntime();
+      useSecretServices(undefined);
       await dynamo?.close();
     },
   };

@@ -36,6 +36,13 @@ const environmentSchema = z.object({
   SLUICE_RECORD_WRITE_ATTEMPTS: positiveInt.max(10).default(3),
   SLUICE_STREAM_KEEPALIVE_MS: positiveInt.default(10_000),
   SLUICE_METRICS_ENABLED: booleanFlag.default(true),
+  SLUICE_SECRET_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(60),
+  SLUICE_CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
+  SLUICE_LAST_USED_INTERVAL_SECONDS: positiveInt.default(300),
+  SLUICE_OAUTH_TOKEN_TTL_SECONDS: positiveInt.max(86_400).default(900),
+  SLUICE_JWKS_CACHE_TTL_SECONDS: positiveInt.default(600),
+  SLUICE_AUTH_FAILURE_LIMIT: positiveInt.default(10),
+  SLUICE_AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(300),
 });
 
 export interface ProviderEnvironment {
@@ -62,6 +69,19 @@ export interface Config {
   timeouts: { connectMs: number; firstByteMs: number; idleMs: number; totalMs: number };
   /** While tool-call chunks are held, a keep-alive goes out at least this often. */
   streamKeepAliveMs: number;
+  auth: {
+    /** How long a provider key or the OAuth signing key is cached after a read from the secret store. */
+    secretCacheTtlSeconds: number;
+    /** How long a virtual key or OAuth client record is cached (revocation takes effect within this). */
+    credentialCacheTtlMs: number;
+    /** A credential's last use is written at most once per this interval. */
+    lastUsedIntervalMs: number;
+    oauthTokenTtlSeconds: number;
+    jwksCacheTtlMs: number;
+    /** Failed attempts allowed per source address and credential kind within the window. */
+    failureLimit: number;
+    failureWindowMs: number;
+  };
   /** Per provider id (lower case, as in the route), from SLUICE_<ID>_BASE_URL / _API_KEY. */
   providers: Record<string, ProviderEnvironment>;
   /** Every SLUICE_* variable as given, for provider modules that own extra settings (read through providerSetting). */
@@ -138,6 +158,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       totalMs: e.SLUICE_UPSTREAM_TOTAL_TIMEOUT_MS,
     },
     streamKeepAliveMs: e.SLUICE_STREAM_KEEPALIVE_MS,
+    auth: {
+      secretCacheTtlSeconds: e.SLUICE_SECRET_CACHE_TTL_SECONDS,
+      credentialCacheTtlMs: e.SLUICE_CREDENTIAL_CACHE_TTL_MS,
+      lastUsedIntervalMs: e.SLUICE_LAST_USED_INTERVAL_SECONDS * 1000,
+      oauthTokenTtlSeconds: e.SLUICE_OAUTH_TOKEN_TTL_SECONDS,
+      jwksCacheTtlMs: e.SLUICE_JWKS_CACHE_TTL_SECONDS * 1000,
+      failureLimit: e.SLUICE_AUTH_FAILURE_LIMIT,
+      failureWindowMs: e.SLUICE_AUTH_FAILURE_WINDOW_SECONDS * 1000,
+    },
     providers: readProviders(env),
     raw,
   };

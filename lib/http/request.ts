@@ -9,6 +9,8 @@ export interface SluiceRequest {
   headers: Record<string, string>;
   body: Buffer;
   sourceIp: string;
+  /** The IAM identity (ARN) an AWS_IAM Function URL authenticated; the local server sets it for admin calls. */
+  caller?: string;
   requestId: string;
   receivedAt: number;
 }
@@ -33,6 +35,7 @@ export function requestFromFunctionUrlEvent(
     headers,
     body,
     sourceIp: event.requestContext.http.sourceIp,
+    caller: (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam?.userArn,
     requestId: event.requestContext.requestId,
     receivedAt,
   };

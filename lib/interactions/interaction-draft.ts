@@ -31,6 +31,7 @@ export class InteractionDraft {
   upstreamStartedAt: number | undefined;
   /** The start of the upstream's answer, kept to estimate tokens if it reports no usage. */
   private response: ResponseSample | undefined;
+  credential: Interaction['credential'];
 
   constructor(request: SluiceRequest) {
     this.request = request;
@@ -104,6 +105,7 @@ export class InteractionDraft {
       traceId: parseTraceparent(this.request.headers.traceparent)?.traceId,
       error: this.error,
       policy: this.policy,
+      credential: this.credential,
       expiresAt: Math.floor(this.createdAt.getTime() / 1000) + ttlDays * 86_400,
     };
   }

@@ -1,3 +1,4 @@
+import type { CredentialRef } from '../auth/grant.ts';
 import type { ErrorKind } from '../errors/sluice-error.ts';
 import type { PolicyDecisions } from '../security/decisions.ts';
 
@@ -85,6 +86,8 @@ export interface Interaction extends Attribution, TokenUsage {
   error?: { kind: ErrorKind | 'upstream' | 'cancelled'; message: string };
   /** Trust of each tool result and every blocked tool call (requests that carry tools). */
   policy?: PolicyDecisions;
+  /** Which credential the caller used (its kind and id, never the secret). */
+  credential?: CredentialRef;
   /** Epoch seconds: DynamoDB TTL. */
   expiresAt: number;
 }

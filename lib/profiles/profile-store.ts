@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_PROFILE_ID, defaultProfile, type Profile } from './profile.ts';
 
 interface CacheEntry {
@@ -44,6 +44,38 @@ export class ProfileStore {
   async put(profile: Profile): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: profile }));
     this.cache.delete(profile.id);
+  }
+
+  /** Writes a new profile; false when one with its id exists. */
+  async create(profile: Profile): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({ TableName: this.tableName, Item: profile, ConditionExpression: 'attribute_not_exists(id)' }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+    this.cache.delete(profile.id);
+    return true;
+  }
+
+  /** Every profile, by id (the admin API). */
+  async list(): Promise<Profile[]> {
+    const profiles: Profile[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey }));
+      profiles.push(...((page.Items ?? []) as Profile[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return profiles.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { id }, ReturnValues: 'ALL_OLD' }));
+    this.cache.delete(id);
+    return result.Attributes !== undefined;
   }
 
   /** Writes the default profile unless one is there already. */

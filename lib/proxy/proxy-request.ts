@@ -108,8 +108,10 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
       code: 'profile_not_found',
     });
   }
-  const apiKey = provider.clientKey(request) ?? provider.defaultKey(config);
-  exchange.secrets.push(apiKey);
+  const access = await runtime.auth.authorize({ request, provider, profile, config });
+  const apiKey = access.apiKey;
+  exchange.secrets.push(apiKey, ...access.presented);
+  draft.credential = access.credential;
   if (!apiKey && provider.keyRequired(config)) {
     throw new SluiceError(
       'unauthorized',
@@ -123,13 +125,13 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
     profile,
     config,
     apiKey,
-    baseUrl,
+    baseUrl: access.baseUrl ?? baseUrl,
   });
   draft.model = call.model;
   draft.stream = call.stream;
   const security = await applyRequestPolicies(call, profile, request.headers, runtime, draft);
   exchange.budget = await reserveUsage(runtime.limiter, runtime.logger, {
-    subjects: [profileLimits(profile)],
+    subjects: access.limits ? [profileLimits(profile), access.limits] : [profileLimits(profile)],
     provider: provider.id,
     model: call.model,
     operation: draft.operation,

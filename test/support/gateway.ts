@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../../bin/local/server.ts';
 import type { Interaction } from '../../lib/interactions/interaction.ts';
 import { getRuntime } from '../../lib/runtime.ts';
@@ -5,6 +8,8 @@ import { getRuntime } from '../../lib/runtime.ts';
 export interface TestGateway {
   url: string;
   server: LocalServer;
+  /** SLUICE_DATA_DIR: the admin token and the local secret file are here. */
+  dataDir: string;
   /** Records of a profile, oldest first. */
   records(profileId?: string): Promise<Interaction[]>;
   /** Waits until a profile has at least `count` records (they are written just after the response ends). */
@@ -17,9 +22,10 @@ export interface TestGateway {
  * embedded DynamoDB in memory) on an ephemeral port, with the given environment.
  */
 export async function startGateway(env: Record<string, string | undefined> = {}): Promise<TestGateway> {
+  const scratch = mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const server = await startLocalServer({
     // EMF metrics lines would crowd the test output; the metrics tests turn them on.
-    env: { PORT: '0', SLUICE_LOG_LEVEL: 'ERROR', SLUICE_DATA_DIR: '.sluice-test', SLUICE_METRICS_ENABLED: 'false', ...env },
+    env: { PORT: '0', SLUICE_LOG_LEVEL: 'ERROR', SLUICE_DATA_DIR: scratch, SLUICE_METRICS_ENABLED: 'false', ...env },
     inMemoryStorage: true,
   });
   // Waiting for idle first: a response reaches the client before its handler writes the record.
@@ -30,6 +36,7 @@ export async function startGateway(env: Record<string, string | undefined> = {})
   return {
     url: server.url,
     server,
+    dataDir: server.config.server.dataDir,
     records,
     async waitForRecords(count, profileId = 'default', timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
@@ -39,6 +46,9 @@ export async function startGateway(env: Record<string, string | undefined> = {})
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
-    close: () => server.close(),
+    async close() {
+      await server.close();
+      rmSync(scratch, { recursive: true, force: true });
+    },
   };
 }
