@@ -77,15 +77,17 @@ const sizingOverride = z
   .object({ memoryMiB: memoryMiB.optional(), timeoutSeconds: timeoutSeconds.optional(), reservedConcurrency: reservedConcurrency.optional() })
   .strict();
 
-const environmentName = z
-  .string()
-  .regex(/^SLUICE_[A-Z0-9_]+$/, 'expected a SLUICE_* variable name')
-  .refine((n) => !n.endsWith('_API_KEY'), {
-    message: 'provider keys do not belong in Lambda environment variables; store them in Secrets Manager (see README, Deploy)',
-  });
-
 /** The variables the stack itself sets; `sluice:environment` cannot override them. */
 const STACK_OWNED = new Set(['SLUICE_PROFILES_TABLE', 'SLUICE_VIRTUAL_KEYS_TABLE', 'SLUICE_INTERACTIONS_TABLE', 'SLUICE_DYNAMODB_ENDPOINT']);
+
+function environmentVariableProblem(name: string): string | undefined {
+  if (!/^SLUICE_[A-Z0-9_]+$/.test(name)) return 'expected a SLUICE_* variable name';
+  if (name.endsWith('_API_KEY')) {
+    return 'provider keys do not belong in Lambda environment variables; store them in Secrets Manager (see README, Deploy)';
+  }
+  if (STACK_OWNED.has(name)) return `the stack sets ${name} itself`;
+  return undefined;
+}
 
 const schema = z.object({
   providers: providerList.default('all'),
@@ -108,10 +110,15 @@ const schema = z.object({
   azureResponsesApiVersion: z.string().min(1).optional(),
   azureEntraId: flag.optional(),
   environment: z
-    .preprocess(fromJsonText, z.record(environmentName, z.coerce.string()))
-    .refine((env) => Object.keys(env).every((n) => !STACK_OWNED.has(n)), {
-      message: `the stack sets ${[...STACK_OWNED].join(', ')} itself`,
-    })
+    .preprocess(
+      fromJsonText,
+      z.record(z.string(), z.coerce.string()).superRefine((env, ctx) => {
+        for (const name of Object.keys(env)) {
+          const problem = environmentVariableProblem(name);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [name] });
+        }
+      }),
+    )
     .default({}),
   alarmEmail: z.email().optional(),
   errorRateAlarmPercent: z.coerce.number().gt(0).max(100).default(5),

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { adminFunction, proxyFunctions, type FunctionSpec } from '../../lib/function-catalog.ts';
 import { metricNames, METRICS_NAMESPACE } from '../../lib/observability/metric-names.ts';
 import { tableDefinitions } from '../../lib/storage/tables.ts';
@@ -15,6 +15,9 @@ import {
   synthGateway,
   type Statement,
 } from './support.ts';
+
+// Synthesizing loads most of aws-cdk-lib; on a busy machine the first stack takes a while.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** The admin entry with a handler that exists on every branch (the admin helper adds functions/admin.ts). */
 const admin: FunctionSpec = { ...adminFunction, entry: 'functions/openai.ts' };
