@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import type { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../lib/config/index.ts';
-import { adminFunction, oauthFunction, proxyFunctions, type FunctionSpec, type PathFunctionSpec } from '../../lib/function-catalog.ts';
+import { adminFunction, pathFunctions, proxyFunctions, type FunctionSpec } from '../../lib/function-catalog.ts';
 import { getRuntime, useSecretServices } from '../../lib/runtime.ts';
 import { providerSegment } from '../../lib/proxy/route.ts';
 import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts';
@@ -106,8 +106,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const module = (await import(new URL(`../../${spec.entry}`, import.meta.url).href)) as { handler: StreamingHandler };
     for (const route of spec.routes) handlers.set(route, { spec, handler: module.handler });
   }
-  const pathHandlers: Array<{ spec: PathFunctionSpec; handler: StreamingHandler }> = [];
-  for (const spec of [adminFunction, oauthFunction]) {
+  const pathHandlers: Array<{ spec: FunctionSpec; handler: StreamingHandler }> = [];
+  for (const spec of pathFunctions) {
     const module = (await import(new URL(`../../${spec.entry}`, import.meta.url).href)) as { handler: StreamingHandler };
     pathHandlers.push({ spec, handler: module.handler });
   }
@@ -128,7 +128,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       const segment = providerSegment(path);
       const target =
         segment === undefined
-          ? pathHandlers.find((p) => p.spec.pathPrefixes.some((prefix) => `${path}/`.startsWith(prefix)))
+          ? pathHandlers.find((p) => p.spec.pathPrefixes?.some((prefix) => `${path}/`.startsWith(prefix)))
           : handlers.get(segment);
       if (!target) {
         return sendJson(res, 404, {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { limitsSchema } from '../limits/limit.ts';
 
 export const DEFAULT_PROFILE_ID = 'default';

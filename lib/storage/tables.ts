@@ -14,6 +14,8 @@ export interface TableDefinition {
   key: 'profiles' | 'virtualKeys' | 'interactions' | 'usageCounters';
   /** Default physical name (overridable by SLUICE_*_TABLE). */
   defaultName: string;
+  /** The variable that names the table to the handlers (lib/config reads it); the stack sets it. */
+  environmentVariable: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
   timeToLiveAttribute?: string;
@@ -23,12 +25,14 @@ export interface TableDefinition {
 export const profilesTable: TableDefinition = {
   key: 'profiles',
   defaultName: 'sluice-profiles',
+  environmentVariable: 'SLUICE_PROFILES_TABLE',
   partitionKey: { name: 'id', type: 'S' },
 };
 
 export const virtualKeysTable: TableDefinition = {
   key: 'virtualKeys',
   defaultName: 'sluice-virtual-keys',
+  environmentVariable: 'SLUICE_VIRTUAL_KEYS_TABLE',
   // `id` is the SHA-256 (hex) of a virtual key, or `oauth#<clientId>` for an OAuth client.
   partitionKey: { name: 'id', type: 'S' },
 };
@@ -36,6 +40,7 @@ export const virtualKeysTable: TableDefinition = {
 export const interactionsTable: TableDefinition = {
   key: 'interactions',
   defaultName: 'sluice-interactions',
+  environmentVariable: 'SLUICE_INTERACTIONS_TABLE',
   partitionKey: { name: 'profileId', type: 'S' },
   // `<ISO time>#<interaction id>`: sorts by time within a profile.
   sortKey: { name: 'sk', type: 'S' },
@@ -45,6 +50,7 @@ export const interactionsTable: TableDefinition = {
 export const usageCountersTable: TableDefinition = {
   key: 'usageCounters',
   defaultName: 'sluice-usage-counters',
+  environmentVariable: 'SLUICE_USAGE_COUNTERS_TABLE',
   // `<subject kind>#<subject id>#<limit id>#<window start>`: one counter per subject, limit and window.
   partitionKey: { name: 'id', type: 'S' },
   timeToLiveAttribute: 'expiresAt',

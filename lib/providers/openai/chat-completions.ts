@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { validateFields, parseJsonObject, type JsonObject } from '../shared/json-body.ts';
 import type { ResponseSummary, StreamObserver } from '../types.ts';
 import { SseTap } from '../../streaming/sse-events.ts';

@@ -1,0 +1,131 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
+import { ESM_REQUIRE_BANNER } from '../../infra/bundling.ts';
+import { formatBundleSizes, functionBundles, type FunctionBundle } from '../../infra/function-bundles.ts';
+import { defaultAdminFunction } from '../../infra/gateway-stack.ts';
+import { loadConfig } from '../../lib/config/index.ts';
+import { proxyFunctions } from '../../lib/function-catalog.ts';
+import { InteractionStore } from '../../lib/interactions/interaction-store.ts';
+import { createLogger } from '../../lib/observability/logger.ts';
+import { createDocumentClient } from '../../lib/storage/dynamo.ts';
+import { openAiChat, startFakeOpenAi } from '../fakes/openai-upstream.ts';
+import type { FakeServer } from '../fakes/fake-server.ts';
+import { importBundle, serveBundledHandler } from './bundled-handler-server.ts';
+import { synthGateway } from './support.ts';
+
+// esbuild runs once per function, on a machine shared with other work.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+
+const MiB = 1024 * 1024;
+const projectRoot = join(import.meta.dirname, '..', '..');
+let outdir: string;
+let bundles: FunctionBundle[];
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'sluice-cdk-'));
+  const { app, stack } = synthGateway({ bundle: true, outdir, adminFunction: defaultAdminFunction(projectRoot) ?? null });
+  bundles = functionBundles(stack, stack.functions, app.synth());
+  console.log(`Function bundles (esbuild, minified ESM):\n${formatBundleSizes(bundles)}`);
+});
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('function bundles', () => {
+  it('builds one bundle per deployed function', () => {
+    const expected = proxyFunctions.map((f) => f.name);
+    if (defaultAdminFunction(projectRoot)) expected.push('admin');
+    expect(bundles.map((b) => b.name)).toEqual(expected);
+  });
+
+  it('keeps every bundle a single ESM file under 1 MiB, with a linked source map', () => {
+    for (const bundle of bundles) {
+      expect(bundle.bytes, bundle.name).toBeLessThan(MiB);
+      const code = readFileSync(bundle.file, 'utf8');
+      expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+      const map = JSON.parse(readFileSync(`${bundle.file}.map`, 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+      expect(map.sources.some((source) => source.includes('functions/'))).toBe(true);
+      expect(map.sourcesContent).toBeUndefined();
+    }
+  });
+
+  it('loads every bundle on Node 24 as an ES module that exports a streaming handler', async () => {
+    for (const bundle of bundles) {
+      const module = await importBundle(bundle.file);
+      expect(typeof module.handler, bundle.name).toBe('function');
+      expect((module.handler as unknown as Record<symbol, unknown>)[Symbol.for('sluice.streamingHandler')], bundle.name).toBe(true);
+    }
+  });
+});
+
+describe('the bundled OpenAI handler', () => {
+  let fake: FakeServer;
+  let dynamo: EmbeddedDynamoDb;
+  let server: Awaited<ReturnType<typeof serveBundledHandler>>;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAi();
+    fake.use(openAiChat());
+    dynamo = await startEmbeddedDynamoDb(undefined);
+    // The bundle carries its own copy of lib/: it reads this environment on its first request.
+    Object.assign(process.env, {
+      SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      SLUICE_OPENAI_BASE_URL: `${fake.url}/v1`,
+      SLUICE_LOG_LEVEL: 'ERROR',
+    });
+    await createTables(dynamo.endpoint, loadConfig());
+    const bundle = bundles.find((b) => b.name === 'openai')!;
+    const { handler } = await importBundle(bundle.file);
+    server = await serveBundledHandler(handler!);
+    client = new OpenAI({ apiKey: 'sk-client-key', baseURL: `${server.url}/v1/openai`, maxRetries: 0 });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await fake?.close();
+    await dynamo?.close();
+  });
+
+  it('answers a completion, plain and streamed, and records both', async () => {
+    const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(completion.choices[0]?.message.content).toBe('Hello from the fake upstream.');
+    expect(fake.last?.headers.authorization).toBe('Bearer sk-client-key');
+
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Hello from the fake upstream.');
+
+    const config = loadConfig();
+    const db = createDocumentClient(config);
+    try {
+      const store = new InteractionStore(db, config.storage.tables.interactions, 1, createLogger(config));
+      const records = await store.list('default');
+      expect(records.map((r) => [r.provider, r.stream, r.status])).toEqual(
+        expect.arrayContaining([
+          ['openai', false, 200],
+          ['openai', true, 200],
+        ]),
+      );
+    } finally {
+      db.destroy();
+    }
+  });
+
+  it('answers an unknown route with a 404 in the OpenAI dialect', async () => {
+    const response = await fetch(`${server.url}/v1/openai/no/such/path`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: 'unknown_route' } });
+  });
+});
