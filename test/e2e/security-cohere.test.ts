@@ -1,4 +1,4 @@
-import { Cohere, CohereClient, CohereClientV2 } from 'cohere-ai';
+import { CohereClient, CohereClientV2, type Cohere } from 'cohere-ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cohereChat, startFakeCohere, type FakeCohereToolCall } from '../fakes/cohere-upstream.ts';
 import type { FakeServer } from '../fakes/fake-server.ts';
