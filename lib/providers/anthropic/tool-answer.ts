@@ -52,6 +52,8 @@ interface HeldToolUse {
   id: string;
   name: string;
   json: string;
+  /** The input given in the block's start: Anthropic sends `{}` and streams the input, a relay may send it whole. */
+  initial: unknown;
 }
 
 /**
@@ -80,7 +82,7 @@ function guardMessageStream(
     [...toolUses.values()].map((use) => ({
       id: use.id,
       name: use.name,
-      arguments: use.json.trim() === '' ? {} : parseMaybeJson(use.json),
+      arguments: use.json.trim() === '' ? (use.initial ?? {}) : parseMaybeJson(use.json),
     }));
 
   const refusalEvents = (blocked: BlockedCall[], finish: JsonRecord | undefined): Buffer => {
@@ -142,7 +144,12 @@ function guardMessageStream(
       judge.observeResult({ callId, toolName: providerRunNames.get(callId), content: providerRunResultContent(block) });
     }
     if (block.type !== 'tool_use') return;
-    const use = { id: typeof block.id === 'string' ? block.id : '', name: typeof block.name === 'string' ? block.name : '', json: '' };
+    const use: HeldToolUse = {
+      id: typeof block.id === 'string' ? block.id : '',
+      name: typeof block.name === 'string' ? block.name : '',
+      json: '',
+      initial: block.input,
+    };
     if (!holding && !judge.mayBlock(use.name)) {
       releasedToolUse = true;
       return;
