@@ -51,6 +51,7 @@ function recordBlocked(security: ToolSecurity, draft: InteractionDraft, blocked:
 
 /** A complete answer: unchanged unless a tool call in it is blocked. */
 export function enforceOnBody(security: ToolSecurity, body: Buffer, draft: InteractionDraft): Buffer {
+  for (const result of security.dialect.answerToolResults?.(body) ?? []) security.judge.observeResult(result);
   const calls = security.dialect.toolCalls(body);
   if (calls.length === 0) return body;
   const blocked = calls

@@ -66,6 +66,15 @@ export async function inspectRequest(
     judge: {
       judge: (call) => judgeToolCall(call.name, call.arguments, context),
       mayBlock: (name) => mayBlock(name, context),
+      observeResult: ({ callId, toolName, content }) => {
+        const { trust, policy } = classifyToolResult(toolName, content, trustedDataPolicies);
+        decisions.toolResults.push({ callId, toolName, trust, policyId: policy?.id });
+        // The model has read it already: block and sanitize policies can no longer keep it out.
+        if (trust !== 'trusted') {
+          decisions.contextUntrusted = true;
+          context.untrusted = true;
+        }
+      },
     },
   };
 }

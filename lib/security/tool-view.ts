@@ -40,10 +40,22 @@ export interface BlockedCall {
   verdict: ToolCallVerdict;
 }
 
+/** A tool result inside the answer itself: a tool the provider ran while answering (Anthropic's web search, …). */
+export interface AnswerToolResult {
+  callId: string;
+  toolName: string | undefined;
+  content: unknown;
+}
+
 export interface ToolCallJudge {
   judge(call: ToolCallView): ToolCallVerdict;
   /** Whether a call to this tool must be held until complete (some policy could block it). */
   mayBlock(name: string): boolean;
+  /**
+   * Data that entered the context inside the answer, before the calls that follow it: classified
+   * like the request's tool results; unless trusted, it makes the context untrusted from then on.
+   */
+  observeResult(result: AnswerToolResult): void;
 }
 
 /** Holds and judges tool calls in a streamed answer; forwards everything else at once. */
@@ -61,6 +73,8 @@ export interface ResponseToolDialect {
   toolCalls(body: Buffer): ToolCallView[];
   /** The answer with every tool call withheld and the refusal as the assistant's text; finish reason rewritten. */
   refuse(body: Buffer, refusal: string): Buffer;
+  /** Results of tools the provider ran itself inside a complete answer, for dialects that have them. */
+  answerToolResults?(body: Buffer): AnswerToolResult[];
   guardStream(judge: ToolCallJudge, onBlocked: (blocked: BlockedCall[]) => void, refusal: (blocked: BlockedCall[]) => string): StreamGuard;
 }
 

@@ -14,10 +14,29 @@ export interface AnthropicUsage {
   cache_read_input_tokens?: number;
 }
 
+/** A tool Anthropic runs itself (web search, …): its `server_tool_use` block and its result block. */
+export interface FakeServerToolUse {
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+  resultType: string;
+  result: unknown;
+}
+
 export interface MessagesBehaviour {
   model?: string;
   content?: string;
   toolUse?: FakeToolUse;
+  /** Several tool_use blocks (after `toolUse`, if both are given). */
+  toolUses?: FakeToolUse[];
+  /** With tool calls: a text block before them. */
+  textBeforeTools?: string;
+  /** A server tool's use and result blocks at the start of the answer. */
+  serverToolUse?: FakeServerToolUse;
+  /** Streams: pause after a tool_use block's start, before its input arrives. */
+  toolPauseMs?: number;
+  /** Answer 400 when the request body contains this text (it must never reach the provider). */
+  rejectIfBodyContains?: string;
   usage?: AnthropicUsage;
   /** Wait this long before the response headers. */
   delayMs?: number;
@@ -73,6 +92,11 @@ export function anthropicMessages(behaviour: MessagesBehaviour = {}): FakeHandle
       res.end(JSON.stringify(errorBody('authentication_error', 'x-api-key header is required')));
       return;
     }
+    if (behaviour.rejectIfBodyContains && req.body.toString('utf8').includes(behaviour.rejectIfBodyContains)) {
+      res.writeHead(400, { 'content-type': 'application/json', 'request-id': 'req_fake_error' });
+      res.end(JSON.stringify(errorBody('invalid_request_error', 'the fake upstream received text it must never see')));
+      return;
+    }
     if (behaviour.failWith) {
       const { status, type, message } = behaviour.failWith;
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_fake_error' });
@@ -83,14 +107,24 @@ export function anthropicMessages(behaviour: MessagesBehaviour = {}): FakeHandle
     const model = behaviour.model ?? `${body.model ?? 'claude-sonnet'}-20250514`;
     const usage = behaviour.usage ?? DEFAULT_USAGE;
     const text = behaviour.content ?? 'Hello from the fake Claude.';
-    const tool = behaviour.toolUse;
-    const stopReason = tool ? 'tool_use' : 'end_turn';
+    const tools = [...(behaviour.toolUse ? [behaviour.toolUse] : []), ...(behaviour.toolUses ?? [])];
+    const server = behaviour.serverToolUse;
+    const stopReason = tools.length > 0 ? 'tool_use' : 'end_turn';
     const id = messageId();
+    const serverBlocks: Array<Record<string, unknown>> = server
+      ? [
+          { type: 'server_tool_use', id: server.id, name: server.name, input: server.input },
+          { type: server.resultType, tool_use_id: server.id, content: server.result },
+        ]
+      : [];
+    const leadingText = tools.length > 0 ? behaviour.textBeforeTools : text;
 
     if (!body.stream) {
-      const content: unknown[] = tool
-        ? [{ type: 'tool_use', id: tool.id, name: tool.name, input: tool.input }]
-        : [{ type: 'text', text }];
+      const content: unknown[] = [
+        ...serverBlocks,
+        ...(leadingText !== undefined ? [{ type: 'text', text: leadingText }] : []),
+        ...tools.map((tool) => ({ type: 'tool_use', id: tool.id, name: tool.name, input: tool.input })),
+      ];
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' });
       res.end(
         JSON.stringify({ id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage }),
@@ -114,25 +148,27 @@ export function anthropicMessages(behaviour: MessagesBehaviour = {}): FakeHandle
       },
     });
     writeEvent(res, 'ping', { type: 'ping' });
-    if (tool) {
-      writeEvent(res, 'content_block_start', {
-        type: 'content_block_start',
-        index: 0,
-        content_block: { type: 'tool_use', id: tool.id, name: tool.name, input: {} },
-      });
-      for (const part of split(JSON.stringify(tool.input), 3)) {
-        writeEvent(res, 'content_block_delta', {
-          type: 'content_block_delta',
-          index: 0,
-          delta: { type: 'input_json_delta', partial_json: part },
-        });
+    let index = 0;
+    const toolInput = async (block: Record<string, unknown>, input: Record<string, unknown>, pauseMs = 0) => {
+      writeEvent(res, 'content_block_start', { type: 'content_block_start', index, content_block: { ...block, input: {} } });
+      if (pauseMs) await sleep(pauseMs);
+      for (const part of split(JSON.stringify(input), 3)) {
+        writeEvent(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: part } });
       }
-      writeEvent(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
-    } else {
-      writeEvent(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+      writeEvent(res, 'content_block_stop', { type: 'content_block_stop', index });
+      index++;
+    };
+    if (server) {
+      await toolInput({ type: 'server_tool_use', id: server.id, name: server.name }, server.input);
+      writeEvent(res, 'content_block_start', { type: 'content_block_start', index, content_block: serverBlocks[1] });
+      writeEvent(res, 'content_block_stop', { type: 'content_block_stop', index });
+      index++;
+    }
+    if (leadingText !== undefined) {
+      writeEvent(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
       let sent = 0;
-      for (const part of split(text, behaviour.chunks ?? 3)) {
-        const written = writeEvent(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: part } });
+      for (const part of split(leadingText, behaviour.chunks ?? 3)) {
+        const written = writeEvent(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: part } });
         sent++;
         if (behaviour.cutAfterChunks !== undefined && sent >= behaviour.cutAfterChunks) {
           await written;
@@ -146,7 +182,11 @@ export function anthropicMessages(behaviour: MessagesBehaviour = {}): FakeHandle
           return;
         }
       }
-      writeEvent(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
+      writeEvent(res, 'content_block_stop', { type: 'content_block_stop', index });
+      index++;
+    }
+    for (const tool of tools) {
+      await toolInput({ type: 'tool_use', id: tool.id, name: tool.name }, tool.input, behaviour.toolPauseMs);
     }
     writeEvent(res, 'message_delta', {
       type: 'message_delta',

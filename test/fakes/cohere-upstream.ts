@@ -27,6 +27,10 @@ export interface CohereBehaviour {
   failAfterChunks?: { chunks: number; message: string };
   /** Answer with this status and Cohere error body instead. */
   failWith?: { status: number; message: string };
+  /** Streams: pause after a tool call's start (its name), before its arguments arrive. */
+  toolCallPauseMs?: number;
+  /** Answer 400 when the request body contains this text (it must never reach the provider). */
+  rejectIfBodyContains?: string;
 }
 
 const DEFAULT_USAGE: CohereUsage = {
@@ -84,12 +88,13 @@ async function v2Chat(behaviour: CohereBehaviour, req: ReceivedRequest, res: Ser
   });
   if (toolCalls?.length) {
     writeEvent(res, { type: 'tool-plan-delta', delta: { message: { tool_plan: behaviour.toolPlan ?? 'I will call the tool.' } } });
-    toolCalls.forEach((call, index) => {
+    for (const [index, call] of toolCalls.entries()) {
       writeEvent(res, {
         type: 'tool-call-start',
         index,
         delta: { message: { tool_calls: { id: call.id, type: 'function', function: { name: call.name, arguments: '' } } } },
       });
+      if (behaviour.toolCallPauseMs) await sleep(behaviour.toolCallPauseMs);
       for (const part of split(call.arguments, 2)) {
         writeEvent(res, {
           type: 'tool-call-delta',
@@ -98,7 +103,7 @@ async function v2Chat(behaviour: CohereBehaviour, req: ReceivedRequest, res: Ser
         });
       }
       writeEvent(res, { type: 'tool-call-end', index });
-    });
+    }
   } else {
     writeEvent(res, { type: 'content-start', index: 0, delta: { message: { content: { type: 'text', text: '' } } } });
     let sent = 0;
@@ -126,17 +131,21 @@ async function v2Chat(behaviour: CohereBehaviour, req: ReceivedRequest, res: Ser
 async function v1Chat(behaviour: CohereBehaviour, req: ReceivedRequest, res: ServerResponse): Promise<void> {
   const body = (req.json ?? {}) as { stream?: boolean; message?: string };
   const usage = behaviour.usage ?? DEFAULT_USAGE;
-  const text = behaviour.content ?? 'Hello from the fake Command.';
+  const toolCalls = (behaviour.toolCalls ?? []).map((call) => ({ name: call.name, parameters: JSON.parse(call.arguments) as unknown }));
+  const plan = behaviour.toolPlan ?? 'I will call the tool.';
+  const text = toolCalls.length > 0 ? plan : (behaviour.content ?? 'Hello from the fake Command.');
   const generationId = randomUUID();
+  const withCalls = toolCalls.length > 0 ? { tool_calls: toolCalls } : {};
   const response = {
     response_id: randomUUID(),
     text,
     generation_id: generationId,
     chat_history: [
       { role: 'USER', message: body.message ?? '' },
-      { role: 'CHATBOT', message: text },
+      { role: 'CHATBOT', message: text, ...withCalls },
     ],
     finish_reason: 'COMPLETE',
+    ...withCalls,
     meta: { api_version: { version: '1' }, ...usage },
   };
   if (!body.stream) {
@@ -146,14 +155,26 @@ async function v1Chat(behaviour: CohereBehaviour, req: ReceivedRequest, res: Ser
   }
   res.writeHead(200, { 'content-type': 'application/stream+json' });
   writeLine(res, { is_finished: false, event_type: 'stream-start', generation_id: generationId });
-  let sent = 0;
-  for (const part of split(text, behaviour.chunks ?? 3)) {
-    const written = writeLine(res, { is_finished: false, event_type: 'text-generation', text: part });
-    sent++;
-    if (behaviour.cutAfterChunks !== undefined && sent >= behaviour.cutAfterChunks) {
-      await written;
-      res.socket?.destroy();
-      return;
+  if (toolCalls.length > 0) {
+    for (const part of split(plan, 2)) writeLine(res, { is_finished: false, event_type: 'tool-calls-chunk', text: part });
+    for (const [index, call] of (behaviour.toolCalls ?? []).entries()) {
+      writeLine(res, { is_finished: false, event_type: 'tool-calls-chunk', tool_call_delta: { index, name: call.name } });
+      if (behaviour.toolCallPauseMs) await sleep(behaviour.toolCallPauseMs);
+      for (const part of split(call.arguments, 2)) {
+        writeLine(res, { is_finished: false, event_type: 'tool-calls-chunk', tool_call_delta: { index, parameters: part } });
+      }
+    }
+    writeLine(res, { is_finished: false, event_type: 'tool-calls-generation', text: plan, tool_calls: toolCalls });
+  } else {
+    let sent = 0;
+    for (const part of split(text, behaviour.chunks ?? 3)) {
+      const written = writeLine(res, { is_finished: false, event_type: 'text-generation', text: part });
+      sent++;
+      if (behaviour.cutAfterChunks !== undefined && sent >= behaviour.cutAfterChunks) {
+        await written;
+        res.socket?.destroy();
+        return;
+      }
     }
   }
   writeLine(res, { is_finished: true, event_type: 'stream-end', response, finish_reason: 'COMPLETE' });
@@ -168,6 +189,11 @@ export function cohereChat(behaviour: CohereBehaviour = {}): FakeHandler {
     if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'no api key supplied' }));
+      return;
+    }
+    if (behaviour.rejectIfBodyContains && req.body.toString('utf8').includes(behaviour.rejectIfBodyContains)) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'the fake upstream received text it must never see' }));
       return;
     }
     if (behaviour.failWith) {

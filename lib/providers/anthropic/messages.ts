@@ -4,6 +4,8 @@ import { observeNamedSse, type JsonRecord, type StreamState } from '../../stream
 import { forwardableHeaders } from '../shared/headers.ts';
 import { parseJsonObject, validateFields } from '../shared/json-body.ts';
 import { exactPath, type Endpoint, type PrepareInput, type ResponseSummary, type StreamObserver } from '../types.ts';
+import { messagesResponseToolDialect } from './tool-answer.ts';
+import { messagesCarryTools, messagesRequestToolView } from './tool-view.ts';
 import { asAnthropicUsage, mergeAnthropicUsage, tokenUsageFromAnthropic, type AnthropicUsage } from './usage.ts';
 
 export const messagesFields = z.looseObject({
@@ -83,7 +85,8 @@ export function messagesEndpoint(upstreamAuth: UpstreamAuth): Endpoint {
     match: exactPath('/v1/messages'),
     async prepare(input) {
       const { request, baseUrl } = input;
-      const fields = validateFields(messagesFields, parseJsonObject(request.body));
+      const json = parseJsonObject(request.body);
+      const fields = validateFields(messagesFields, json);
       return {
         url: `${baseUrl}/v1/messages${queryString(request)}`,
         method: 'POST',
@@ -97,6 +100,12 @@ export function messagesEndpoint(upstreamAuth: UpstreamAuth): Endpoint {
         stream: fields.stream === true,
         summarize: summarizeMessage,
         observe: observeMessageStream,
+        tools: messagesCarryTools(json)
+          ? {
+              request: messagesRequestToolView(json, () => Buffer.from(JSON.stringify(json))),
+              response: messagesResponseToolDialect,
+            }
+          : undefined,
       };
     },
   };
