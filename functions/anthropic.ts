@@ -1,4 +1,5 @@
+import { anthropicProvider } from '../lib/providers/anthropic/provider.ts';
 import { createProxyHandler } from '../lib/proxy/proxy-handler.ts';
 import { streamingHandler } from './streaming-handler.ts';
 
-export const handler = streamingHandler(createProxyHandler(['anthropic']));
+export const handler = streamingHandler(createProxyHandler([anthropicProvider]));

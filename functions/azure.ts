@@ -1,4 +1,5 @@
+import { azureProvider } from '../lib/providers/azure/provider.ts';
 import { createProxyHandler } from '../lib/proxy/proxy-handler.ts';
 import { streamingHandler } from './streaming-handler.ts';
 
-export const handler = streamingHandler(createProxyHandler(['azure']));
+export const handler = streamingHandler(createProxyHandler([azureProvider]));

@@ -1,4 +1,5 @@
+import { openAiProvider } from '../lib/providers/openai/provider.ts';
 import { createProxyHandler } from '../lib/proxy/proxy-handler.ts';
 import { streamingHandler } from './streaming-handler.ts';
 
-export const handler = streamingHandler(createProxyHandler(['openai']));
+export const handler = streamingHandler(createProxyHandler([openAiProvider]));

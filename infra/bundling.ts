@@ -1,11 +1,10 @@
 import { OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { ESM_REQUIRE_BANNER } from './esm-banner.ts';
+import { SIDE_PACKAGES } from './side-packages.ts';
 
-/**
- * esbuild's output is ESM; a CommonJS dependency that calls `require` (for a Node built-in, say)
- * needs a real `require` in module scope, which ESM does not have.
- */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);";
+export { ESM_REQUIRE_BANNER };
+
+const SIDE_PACKAGES_SCRIPT = new URL('./side-packages.ts', import.meta.url).pathname;
 
 /**
  * How every Sluice function is bundled: one minified ESM file (`index.mjs`) for Node 24, with a
@@ -21,7 +20,15 @@ export const functionBundling: BundlingOptions = {
   sourceMap: true,
   sourceMapMode: SourceMapMode.DEFAULT,
   sourcesContent: false,
-  externalModules: [],
+  // Heavy packages used only on some paths are bundled beside the handler (infra/side-packages.ts).
+  externalModules: [...SIDE_PACKAGES],
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => [
+      `"${process.execPath}" "${SIDE_PACKAGES_SCRIPT}" "${inputDir}" "${outputDir}"`,
+    ],
+  },
   forceDockerBundling: false,
 };
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AdminRoute } from './route.ts';
 import { adminSchemas } from './schemas.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clientIdSchema, virtualKeyRecordSchema, oauthClientRecordSchema } from '../auth/access-records.ts';
 import { grantSchema, providerKeyMappingSchema } from '../auth/grant.ts';
 import { profileAuthSchema } from '../auth/profile-auth.ts';

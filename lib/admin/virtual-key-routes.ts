@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VirtualKeyRecord } from '../auth/access-records.ts';
 import { newSecret, secretHint, sha256Hex, VIRTUAL_KEY_PREFIX } from '../auth/sluice-secrets.ts';
 import { SluiceError } from '../errors/sluice-error.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { limitsSchema } from '../limits/limit.ts';
 import { grantSchema } from './grant.ts';
 

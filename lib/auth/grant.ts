@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SluiceError } from '../errors/sluice-error.ts';
 import { profileIdSchema } from '../profiles/profile.ts';
 import { providerIdSchema, providerKeyIdSchema } from '../secrets/provider-key-store.ts';

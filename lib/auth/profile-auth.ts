@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SluiceError } from '../errors/sluice-error.ts';
 import type { Profile } from '../profiles/profile.ts';
 import { providerKeyMappingSchema } from './grant.ts';

@@ -43,7 +43,7 @@ export interface TokenUsage {
  * `no_usage` (nothing was consumed: the call failed before or at the upstream), `invalid_usage`
  * (the reported counts contradict each other, e.g. more cached than input tokens).
  */
-export type CostStatus = 'priced' | 'unknown_model' | 'unpriced_provider' | 'no_usage' | 'invalid_usage';
+export type CostStatus = 'priced' | 'unknown_model' | 'unpriced_provider' | 'no_usage' | 'invalid_usage' | 'catalog_unavailable';
 
 /**
  * What the security policies decided for one request. Filled by the policy pipeline; absent when

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A spending limit: at most `max` of a metric per calendar window (UTC). `cost_usd` counts US

@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Interaction } from '../interactions/interaction.ts';
-import { METRICS_NAMESPACE, METRICS_SERVICE, MetricDimension, MetricName } from './metric-names.ts';
+import { METRICS_NAMESPACE, METRICS_SERVICE, MetricDimension, MetricName, metricDefinitions } from './metric-names.ts';
 
 /** What is searchable in the EMF log line but never a dimension (per-user and per-request values). */
 function metadataOf(record: Interaction): Record<string, string> {
@@ -26,9 +26,11 @@ const isError = (record: Interaction) => record.outcome === 'error' || record.ou
  * gateway-wide set, and each further set is added whole ([service, Provider], [service, Provider,
  * Model]), exactly as metric-names.ts lists them for the dashboard and alarms.
  */
-function line(dimensionSets: ReadonlyArray<Record<string, string>>): Metrics {
+function line(dimensionSets: ReadonlyArray<readonly MetricDimension[]>, values: Record<string, string>): Metrics {
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
-  for (const set of dimensionSets) metrics.addDimensions(set);
+  for (const set of dimensionSets) {
+    metrics.addDimensions(Object.fromEntries(set.filter((name) => name !== MetricDimension.Service).map((name) => [name, values[name]!])));
+  }
   return metrics;
 }
 
@@ -41,8 +43,11 @@ function line(dimensionSets: ReadonlyArray<Record<string, string>>): Metrics {
  */
 export function publishRequestMetrics(record: Interaction): void {
   const metadata = metadataOf(record);
-  const byProvider = { [MetricDimension.Provider]: record.provider };
-  const requestLine = line([byProvider]);
+  const values = {
+    [MetricDimension.Provider]: record.provider,
+    [MetricDimension.Model]: record.model ?? record.responseModel ?? 'unknown',
+  };
+  const requestLine = line(metricDefinitions.Requests.dimensionSets, values);
   requestLine.addMetric(MetricName.Requests, MetricUnit.Count, 1);
   requestLine.addMetric(MetricName.Errors, MetricUnit.Count, isError(record) ? 1 : 0);
   requestLine.addMetric(MetricName.Latency, MetricUnit.Milliseconds, record.latencyMs);
@@ -55,7 +60,7 @@ export function publishRequestMetrics(record: Interaction): void {
   requestLine.publishStoredMetrics();
 
   if (record.inputTokens === undefined && record.outputTokens === undefined) return;
-  const usageLine = line([byProvider, { ...byProvider, [MetricDimension.Model]: record.model ?? record.responseModel ?? 'unknown' }]);
+  const usageLine = line(metricDefinitions.InputTokens.dimensionSets, values);
   if (record.inputTokens !== undefined) usageLine.addMetric(MetricName.InputTokens, MetricUnit.Count, record.inputTokens);
   if (record.outputTokens !== undefined) usageLine.addMetric(MetricName.OutputTokens, MetricUnit.Count, record.outputTokens);
   if (record.costUsd !== undefined) usageLine.addMetric(MetricName.CostUsd, MetricUnit.NoUnit, record.costUsd);

@@ -1,4 +1,5 @@
-import { calcPrice, type Usage } from '@pydantic/genai-prices';
+import type { Usage } from '@pydantic/genai-prices';
+import { catalogCalcPrice } from './price-catalog.ts';
 import type { CostStatus, TokenUsage } from '../interactions/interaction.ts';
 import { catalogTarget } from './provider-ids.ts';
 
@@ -25,12 +26,14 @@ function catalogUsage(usage: TokenUsage): Usage {
 const roundUsd = (usd: number) => Math.round(usd * 1e12) / 1e12;
 
 /**
- * What a call cost, from the price catalog (@pydantic/genai-prices, bundled: updating prices is a
- * dependency bump). The models are tried in order (the model that answered, then the one asked
+ * What a call cost, from the price catalog (@pydantic/genai-prices: updating prices is a
+ * dependency bump; loadPriceCatalog() must have resolved). The models are tried in order (the model that answered, then the one asked
  * for); cache reads and writes are priced at the model's cache prices; prices in force at `at`.
  */
 export function priceUsage(provider: string, models: ReadonlyArray<string | undefined>, usage: TokenUsage, at: Date): Cost {
   if (usage.inputTokens === undefined && usage.outputTokens === undefined) return { costStatus: 'no_usage' };
+  const calcPrice = catalogCalcPrice();
+  if (!calcPrice) return { costStatus: 'catalog_unavailable' };
   let status: CostStatus = 'unknown_model';
   for (const model of models) {
     if (!model) continue;

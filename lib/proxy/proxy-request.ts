@@ -11,6 +11,7 @@ import type { Dialect, ProviderAdapter, UpstreamCall } from '../providers/types.
 import type { Runtime } from '../runtime.ts';
 import { readBody, type UpstreamResponse } from '../upstream/upstream-client.ts';
 import { redact, upstreamErrorMessage } from './redact.ts';
+import { loadPriceCatalog } from '../pricing/price-catalog.ts';
 import { matchRoute, providerSegment } from './route.ts';
 import { applyRequestPolicies, enforceOnBody, guardStream, type GuardedObserver, type ToolSecurity } from './tool-security.ts';
 
@@ -50,8 +51,9 @@ export async function proxyRequest(
     abort: new AbortController(),
   };
   writer.onClientGone(() => exchange.abort.abort());
+  const prices = loadPriceCatalog();
   try {
-    await forward(exchange, providers);
+    await forward(exchange, providers, prices);
   } catch (caught) {
     const error = asSluiceError(caught);
     if (error.kind === 'internal') {
@@ -64,6 +66,7 @@ export async function proxyRequest(
       await writer.send(rendered.status, { ...rendered.headers, [INTERACTION_ID_HEADER]: draft.id }, rendered.body);
     }
   } finally {
+    await prices;
     const record = draft.finish(
       { status: writer.status, bytes: writer.bytesWritten, firstByteAt: writer.firstByteAt },
       runtime.config.storage.interactionTtlDays,
@@ -76,7 +79,11 @@ export async function proxyRequest(
   }
 }
 
-async function forward(exchange: Exchange, providers: ReadonlyMap<string, ProviderAdapter>): Promise<void> {
+async function forward(
+  exchange: Exchange,
+  providers: ReadonlyMap<string, ProviderAdapter>,
+  prices: Promise<void>,
+): Promise<void> {
   const { request, runtime, draft } = exchange;
   const { config } = runtime;
   const provider = providers.get(providerSegment(request.path) ?? '');
@@ -130,8 +137,10 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
   draft.model = call.model;
   draft.stream = call.stream;
   const security = await applyRequestPolicies(call, profile, request.headers, runtime, draft);
+  const subjects = access.limits ? [profileLimits(profile), access.limits] : [profileLimits(profile)];
+  if (subjects.some((subject) => subject.limits.length > 0)) await prices;
   exchange.budget = await reserveUsage(runtime.limiter, runtime.logger, {
-    subjects: access.limits ? [profileLimits(profile), access.limits] : [profileLimits(profile)],
+    subjects,
     provider: provider.id,
     model: call.model,
     operation: draft.operation,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SluiceError } from '../errors/sluice-error.ts';
 
 /** A provider id as it appears in routes: `openai`, `azure`, `vllm`, … */

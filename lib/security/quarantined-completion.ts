@@ -1,7 +1,11 @@
 import type { Config } from '../config/index.ts';
-import { providersById } from '../providers/registry.ts';
+import { openAiProvider } from '../providers/openai/provider.ts';
+import { openAiCompatibleProviders } from '../providers/openai-compatible/providers.ts';
 import { readBody, type UpstreamClient } from '../upstream/upstream-client.ts';
 import type { QuarantinedCompletion } from './dual-llm.ts';
+
+/** The providers a quarantined model can be reached through: OpenAI's and the OpenAI-compatible ones. */
+const quarantineProviders = [openAiProvider, ...openAiCompatibleProviders];
 
 /**
  * The quarantined model is reached through an OpenAI-style provider's /chat/completions with the
@@ -9,9 +13,10 @@ import type { QuarantinedCompletion } from './dual-llm.ts';
  */
 export function openAiStyleQuarantinedCompletion(upstream: UpstreamClient, config: Config): QuarantinedCompletion {
   return async (settings, messages, responseFormat) => {
-    const [provider] = providersById([settings.provider]);
-    const baseUrl = provider!.baseUrl(config);
-    const key = provider!.defaultKey(config);
+    const provider = quarantineProviders.find((candidate) => candidate.id === settings.provider);
+    if (!provider) throw new Error(`the dual-LLM provider ${settings.provider} is not an OpenAI-style provider`);
+    const baseUrl = provider.baseUrl(config);
+    const key = provider.defaultKey(config);
     if (!baseUrl || !key) throw new Error(`the dual-LLM provider ${settings.provider} has no base URL or server key`);
     const response = await upstream.send({
       url: `${baseUrl}/chat/completions`,

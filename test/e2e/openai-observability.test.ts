@@ -176,7 +176,7 @@ describe('CloudWatch metrics (EMF on stdout)', () => {
     expect(firstEmf).toBeGreaterThan(lastByte);
 
     const [requestLine, tokenLine] = lines;
-    expect(requestLine!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Sluice', Dimensions: [['Provider']] });
+    expect(requestLine!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Sluice', Dimensions: [['service'], ['service', 'Provider']] });
     expect(requestLine).toMatchObject({
       Provider: 'openai',
       Requests: 1,
@@ -187,7 +187,10 @@ describe('CloudWatch metrics (EMF on stdout)', () => {
       userId: 'user-9',
     });
     expect(requestLine!.TimeToFirstByte as number).toBeLessThan(requestLine!.Latency as number);
-    expect(tokenLine!._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Sluice', Dimensions: [['Provider', 'Model']] });
+    expect(tokenLine!._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'Sluice',
+      Dimensions: [['service'], ['service', 'Provider'], ['service', 'Provider', 'Model']],
+    });
     expect(tokenLine).toMatchObject({ Provider: 'openai', Model: 'gpt-4o-mini', InputTokens: 12, OutputTokens: 7 });
     expect(tokenLine!.CostUsd as number).toBeGreaterThan(0);
   });

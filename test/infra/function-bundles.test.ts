@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
+import { SIDE_PACKAGES } from '../../infra/side-packages.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.ts';
 import { formatBundleSizes, functionBundles, type FunctionBundle } from '../../infra/function-bundles.ts';
 import { defaultAdminFunction } from '../../infra/gateway-stack.ts';
@@ -40,6 +41,7 @@ describe('function bundles', () => {
   it('builds one bundle per deployed function', () => {
     const expected = proxyFunctions.map((f) => f.name);
     if (defaultAdminFunction(projectRoot)) expected.push('admin');
+    expected.push('oauth');
     expect(bundles.map((b) => b.name)).toEqual(expected);
   });
 
@@ -53,6 +55,20 @@ describe('function bundles', () => {
       expect(map.sources.some((source) => source.includes('functions/'))).toBe(true);
       expect(map.sourcesContent).toBeUndefined();
     }
+  });
+
+  it('ships each lazily imported side package a bundle uses beside it, and leaves it out of the bundle', () => {
+    const priceCatalogUsers = bundles.filter((bundle) => readFileSync(bundle.file, 'utf8').includes('"@pydantic/genai-prices"'));
+    expect(priceCatalogUsers.map((b) => b.name)).toContain('openai');
+    for (const bundle of bundles) {
+      const code = readFileSync(bundle.file, 'utf8');
+      for (const name of SIDE_PACKAGES) {
+        const sidecar = join(bundle.directory, 'node_modules', name, 'index.mjs');
+        expect(existsSync(sidecar), `${bundle.name}: ${name}`).toBe(code.includes(`"${name}"`));
+      }
+    }
+    const gemini = bundles.find((b) => b.name === 'gemini')!;
+    expect(existsSync(join(gemini.directory, 'node_modules', 'google-auth-library', 'index.mjs'))).toBe(true);
   });
 
   it('loads every bundle on Node 24 as an ES module that exports a streaming handler', async () => {

@@ -35,7 +35,7 @@ const secretArn = (name: string) => `arn:${PARTITION}:secretsmanager:\${AWS::Reg
 
 function baseline(name: string, { stack, template } = sized): { role: string; statements: Statement[] } {
   const fn = functionNamed(stack, name);
-  const tableArn = (key: 'profiles' | 'virtualKeys' | 'interactions') => `\${${logicalId(stack, stack.tables.table(key))}.Arn}`;
+  const tableArn = (key: 'profiles' | 'virtualKeys' | 'interactions' | 'usageCounters') => `\${${logicalId(stack, stack.tables.table(key))}.Arn}`;
   void template;
   return {
     role: logicalId(stack, fn.role),
@@ -52,6 +52,7 @@ function baseline(name: string, { stack, template } = sized): { role: string; st
             allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn('profiles')]),
             allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn('virtualKeys')]),
             allow(['dynamodb:PutItem'], [tableArn('interactions')]),
+            allow(['dynamodb:UpdateItem'], [tableArn('usageCounters')]),
           ]),
     ],
   };
@@ -61,8 +62,8 @@ describe('functions', () => {
   const functions = sized.template.findResources('AWS::Lambda::Function');
 
   it('builds one function per catalog entry and the admin function', () => {
-    expect(sized.stack.functions.map((f) => f.spec.name)).toEqual(['openai', 'openai-compatible', 'bedrock', 'admin']);
-    expect(Object.keys(functions)).toHaveLength(4);
+    expect(sized.stack.functions.map((f) => f.spec.name)).toEqual(['openai', 'openai-compatible', 'bedrock', 'admin', 'oauth']);
+    expect(Object.keys(functions)).toHaveLength(5);
   });
 
   it('runs every function on nodejs24.x, arm64, with the memory, timeout and concurrency asked for, traced', () => {
@@ -367,14 +368,14 @@ describe('outputs', () => {
 describe('which functions are deployed', () => {
   it('deploys the real catalog by default', () => {
     const { stack } = synthGateway({ adminFunction: null });
-    expect(stack.functions.map((f) => f.spec.name)).toEqual(proxyFunctions.map((f) => f.name));
+    expect(stack.functions.map((f) => f.spec.name)).toEqual([...proxyFunctions.map((f) => f.name), 'oauth']);
   });
 
   it('selects functions by name or by any route they serve', () => {
     const byRoute = synthGateway({ catalog, adminFunction: null, context: { providers: 'groq,bedrock' } });
-    expect(byRoute.stack.functions.map((f) => f.spec.name)).toEqual(['openai-compatible', 'bedrock']);
+    expect(byRoute.stack.functions.map((f) => f.spec.name)).toEqual(['openai-compatible', 'bedrock', 'oauth']);
     const byName = synthGateway({ catalog, adminFunction: admin, context: { providers: ['openai'] } });
-    expect(byName.stack.functions.map((f) => f.spec.name)).toEqual(['openai', 'admin']);
+    expect(byName.stack.functions.map((f) => f.spec.name)).toEqual(['openai', 'admin', 'oauth']);
   });
 
   it('refuses a provider no function serves, naming the choices', () => {

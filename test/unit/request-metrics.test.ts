@@ -20,7 +20,7 @@ describe('publishRequestMetrics', () => {
 
     const requestMetrics = request!._aws.CloudWatchMetrics[0]!;
     expect(requestMetrics.Namespace).toBe(METRICS_NAMESPACE);
-    expect(requestMetrics.Dimensions).toEqual([[MetricDimension.Provider]]);
+    expect(requestMetrics.Dimensions).toEqual([[MetricDimension.Service], [MetricDimension.Service, MetricDimension.Provider]]);
     expect(Object.fromEntries(requestMetrics.Metrics.map((m) => [m.Name, m.Unit]))).toEqual({
       [MetricName.Requests]: 'Count',
       [MetricName.Errors]: 'Count',
@@ -48,7 +48,11 @@ describe('publishRequestMetrics', () => {
     });
 
     const tokenMetrics = tokens!._aws.CloudWatchMetrics[0]!;
-    expect(tokenMetrics.Dimensions).toEqual([[MetricDimension.Provider, MetricDimension.Model]]);
+    expect(tokenMetrics.Dimensions).toEqual([
+      [MetricDimension.Service],
+      [MetricDimension.Service, MetricDimension.Provider],
+      [MetricDimension.Service, MetricDimension.Provider, MetricDimension.Model],
+    ]);
     expect(tokenMetrics.Metrics.map((m) => m.Name).sort()).toEqual([MetricName.CostUsd, MetricName.InputTokens, MetricName.OutputTokens].sort());
     expect(tokens).toMatchObject({ Provider: 'openai', Model: 'gpt-4o-mini', InputTokens: 12, OutputTokens: 7, CostUsd: 0.000006 });
   });
@@ -57,7 +61,7 @@ describe('publishRequestMetrics', () => {
     publishRequestMetrics(sampleRecord({ userId: 'user-1', profileId: 'team-a' }));
     for (const line of capture.emf()) {
       for (const set of line._aws.CloudWatchMetrics[0]!.Dimensions) {
-        expect(set.every((name) => name === MetricDimension.Provider || name === MetricDimension.Model)).toBe(true);
+        expect(set.every((name) => ([MetricDimension.Service, MetricDimension.Provider, MetricDimension.Model] as string[]).includes(name))).toBe(true);
       }
     }
   });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SluiceRequest } from '../../http/request.ts';
 import { observeNamedSse, type JsonRecord, type StreamState } from '../../streaming/named-sse.ts';
 import { forwardableHeaders } from '../shared/headers.ts';

@@ -1,4 +1,4 @@
-import { ListInferenceProfilesCommand, type BedrockClient, type InferenceProfileSummary } from '@aws-sdk/client-bedrock';
+import type { BedrockClient, InferenceProfileSummary } from '@aws-sdk/client-bedrock';
 import { inferenceProfileParts } from './model-id.ts';
 
 export interface ProfileFilters {
@@ -57,6 +57,8 @@ export async function listInferenceProfiles(
   client: BedrockClient,
   signal?: AbortSignal,
 ): Promise<InferenceProfileSummary[]> {
+  // Loaded on first use: only GET /models needs the Bedrock control-plane client.
+  const { ListInferenceProfilesCommand } = await import('@aws-sdk/client-bedrock');
   const profiles: InferenceProfileSummary[] = [];
   let nextToken: string | undefined;
   do {

@@ -1,4 +1,3 @@
-import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { SluiceError } from '../../errors/sluice-error.ts';
 import type { UpstreamResponse } from '../../upstream/upstream-client.ts';
 import { exactPath, type Endpoint } from '../types.ts';
@@ -56,6 +55,8 @@ export function modelsEndpoint(signer: BedrockSigner): Endpoint {
           throw new Error('the models list is not streamed');
         },
         async send(signal) {
+          // Loaded on first use: only this endpoint needs the Bedrock control-plane client.
+          const { BedrockClient } = await import('@aws-sdk/client-bedrock');
           const client = new BedrockClient({
             region,
             maxAttempts: 2,

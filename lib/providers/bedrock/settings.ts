@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, providerSetting, settingSchemas, type Config } from '../../config/index.ts';
 
 export interface BedrockSettings {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseJsonRecord, type StreamState } from '../../streaming/named-sse.ts';
 import { observeNdjson } from '../../streaming/ndjson-lines.ts';
 import type { ResponseSummary, StreamObserver } from '../types.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { observeNamedSse, type StreamState } from '../../streaming/named-sse.ts';
 import type { ResponseSummary, StreamObserver } from '../types.ts';
 import { tokenUsageFromCohere } from './usage.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { forwardableHeaders } from '../shared/headers.ts';
 import { parseJsonObject, validateFields } from '../shared/json-body.ts';
 import type { Endpoint } from '../types.ts';

@@ -1,4 +1,4 @@
-import { GoogleAuth } from 'google-auth-library';
+import type { GoogleAuth } from 'google-auth-library';
 import { SluiceError } from '../../errors/sluice-error.ts';
 
 export interface AccessToken {
@@ -18,12 +18,13 @@ const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
  * service account on Google Cloud, `gcloud auth application-default login` on a laptop).
  */
 export function googleAuthTokenSource(credentialsFile: string | undefined): TokenSource {
-  const auth = new GoogleAuth({
-    scopes: [CLOUD_PLATFORM_SCOPE],
-    ...(credentialsFile ? { keyFilename: credentialsFile } : {}),
-  });
+  // google-auth-library is loaded on the first Vertex call, so the Gemini API key mode never pays for it.
+  let auth: Promise<GoogleAuth> | undefined;
   return async () => {
-    const client = await auth.getClient();
+    auth ??= import('google-auth-library').then(
+      ({ GoogleAuth }) => new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE], ...(credentialsFile ? { keyFilename: credentialsFile } : {}) }),
+    );
+    const client = await (await auth).getClient();
     const { token } = await client.getAccessToken();
     if (!token) throw new Error('google-auth-library returned no access token');
     const expiry = client.credentials?.expiry_date;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { providerSetting, type Config } from '../../config/index.ts';
 
 // node:http refuses header values with line breaks or characters outside Latin-1; say so at the variable.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseJsonObject, validateFields } from '../shared/json-body.ts';
 import type { ResponseSummary } from '../types.ts';
 import { tokenUsageFromOpenAi } from './usage.ts';

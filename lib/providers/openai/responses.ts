@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SseTap } from '../../streaming/sse-events.ts';
 import { parseJsonObject, validateFields, type JsonObject } from '../shared/json-body.ts';
 import type { ResponseSummary, StreamObserver } from '../types.ts';
