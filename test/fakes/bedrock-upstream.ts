@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
@@ -214,5 +215,8 @@ export async function checkSigV4(
     { signingDate },
   );
   const expected = /Signature=([0-9a-f]+)$/.exec(String(resigned.headers.authorization))?.[1];
-  return { accessKeyId: accessKeyId!, scope: scope!, signedHeaders, valid: expected === signature };
+  // As AWS does: the signed payload hash must be the hash of the body that arrived.
+  const payloadHash = req.headers['x-amz-content-sha256'];
+  const payloadMatches = payloadHash === undefined || payloadHash === createHash('sha256').update(req.body).digest('hex');
+  return { accessKeyId: accessKeyId!, scope: scope!, signedHeaders, valid: expected === signature && payloadMatches };
 }
