@@ -142,34 +142,62 @@ function refusalChunk(chunks: GenerateContentJson[], refusal: string): GenerateC
   return base;
 }
 
+const LF = Buffer.from('\n');
+
 /** `:streamGenerateContent?alt=sse`: each data event is one chunk; keep-alives are SSE comments. */
 export function guardGeminiSse(judge: ToolCallJudge, onBlocked: Blocked, refusal: Refusal): StreamGuard {
   const hold = new GeminiCallHold(judge, onBlocked, refusal);
   const held: Buffer[] = [];
+  /**
+   * The tap swallows the LF of a CRLF split across chunks after an event it did not keep. When
+   * that event was held, or released unchanged, the LF is the client's and is put back.
+   */
+  let crEnded: 'held' | 'released' | undefined;
   const render = (chunk: GenerateContentJson) => Buffer.from(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
-  const settle = (): Buffer => {
+  const settle = (): { bytes: Buffer; released: boolean } => {
     const replacement = hold.settle();
     const heldBytes = held.splice(0);
-    return replacement ? render(replacement) : Buffer.concat(heldBytes);
+    return replacement ? { bytes: render(replacement), released: false } : { bytes: Buffer.concat(heldBytes), released: true };
+  };
+  /** Whether the event just decided goes out as it came (held, or released with what was held). */
+  let rawGoesOut = false;
+  const decide = (data: string, raw: Buffer): Buffer | 'keep' | 'drop' => {
+    if (!hold.holding && !MAY_MATTER.test(data)) return 'keep';
+    const chunk = parseChunk(data);
+    rawGoesOut = true;
+    if (hold.holding && isError(chunk)) return Buffer.concat([settle().bytes, raw]);
+    if (!hold.consider(chunk)) return 'keep';
+    held.push(raw);
+    if (!hold.ends(chunk)) return 'drop';
+    const settled = settle();
+    rawGoesOut = settled.released;
+    return settled.bytes;
   };
   const tap = new SseTap({
     onEvent: () => undefined,
     decide: (event, raw) => {
-      if (!hold.holding && !MAY_MATTER.test(event.data)) return 'keep';
-      const chunk = parseChunk(event.data);
-      if (hold.holding && isError(chunk)) return Buffer.concat([settle(), raw]);
-      if (!hold.consider(chunk)) return 'keep';
-      held.push(raw);
-      return hold.ends(chunk) ? settle() : 'drop';
+      rawGoesOut = false;
+      const verdict = decide(event.data, raw);
+      crEnded = verdict === 'keep' || !rawGoesOut || raw.at(-1) !== 0x0d ? undefined : verdict === 'drop' ? 'held' : 'released';
+      return verdict;
     },
   });
   return {
-    push: (chunk) => tap.push(chunk),
+    push: (chunk) => {
+      let lead: Buffer | undefined;
+      if (crEnded && chunk.length > 0) {
+        if (chunk[0] === 0x0a && crEnded === 'held') held.push(LF);
+        else if (chunk[0] === 0x0a) lead = LF;
+        crEnded = undefined;
+      }
+      const out = tap.push(chunk);
+      return lead ? Buffer.concat(out ? [lead, out] : [lead]) : out;
+    },
     end: () => {
       const tail = tap.end();
       if (!hold.holding) return tail;
       if (tail) held.push(tail);
-      const settled = settle();
+      const settled = settle().bytes;
       return settled.byteLength > 0 ? settled : undefined;
     },
     holding: () => hold.holding,
