@@ -56,6 +56,8 @@ export interface UpstreamCall {
   observe(): StreamObserver;
   /** Present when the request declares tools or carries tool results: the security pipeline's view. */
   tools?: ToolExchange;
+  /** The headers for a body that policies rewrote, when they depend on the body (a SigV4 signature). */
+  headersForBody?(body: Uint8Array): Promise<Record<string, string>>;
   /** How this call's stream reports a break, when it differs from the dialect's (another stream format). */
   streamError?(error: SluiceError): Buffer;
   /**

@@ -38,7 +38,10 @@ export async function applyRequestPolicies(
   }
   const inspection = await inspectRequest(profile, tools.request, headers, runtime.sanitizer);
   draft.policy = inspection.decisions;
-  if (inspection.rewritten) call.body = tools.request.rebuildBody();
+  if (inspection.rewritten) {
+    call.body = tools.request.rebuildBody();
+    if (call.headersForBody) call.headers = await call.headersForBody(call.body);
+  }
   return { judge: inspection.judge, dialect: tools.response, decisions: inspection.decisions };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockClient, ListInferenceProfilesCommand } from '@aws-sdk/client-bedrock';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSigV4, startFakeBedrock } from '../fakes/bedrock-upstream.ts';
 import type { FakeServer } from '../fakes/fake-server.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { putProfile } from '../support/profiles.ts';
 
 /** Sluice's own credentials, found by the default chain in the environment (on AWS: the Lambda role). */
 const SLUICE_CREDENTIALS = {
@@ -81,6 +83,37 @@ describe('Bedrock with IAM auth: Sluice signs with SigV4 from the default creden
     const check = await checkSigV4(fake.last!, SLUICE_CREDENTIALS, REGION);
     expect(check).toMatchObject({ accessKeyId: SLUICE_CREDENTIALS.accessKeyId, valid: true });
     expect(fake.last!.path).toBe(`/model/${encodeURIComponent(MODEL)}/converse-stream`);
+  });
+
+  it('signs a body that a policy rewrote, so Bedrock accepts what Sluice sends', async () => {
+    await putProfile({
+      id: 'iam-agent',
+      trustedDataPolicies: [{ id: 'no-secrets', toolName: 'read_file', conditions: [{ key: '$', operator: 'contains', value: 'PASSWORD' }], action: 'block_always' }],
+    });
+    const agent = new BedrockRuntimeClient({
+      region: REGION,
+      endpoint: `${gateway.url}/v1/bedrock/iam-agent`,
+      credentials: CLIENT_CREDENTIALS,
+      requestHandler: new NodeHttpHandler(),
+      maxAttempts: 1,
+    });
+    await agent.send(
+      new ConverseCommand({
+        modelId: MODEL,
+        messages: [
+          { role: 'user', content: [{ text: 'Read the config' }] },
+          { role: 'assistant', content: [{ toolUse: { toolUseId: 'tu_1', name: 'read_file', input: {} } }] },
+          { role: 'user', content: [{ toolResult: { toolUseId: 'tu_1', content: [{ text: 'PASSWORD=hunter2' }] } }] },
+        ],
+        toolConfig: { tools: [{ toolSpec: { name: 'read_file', inputSchema: { json: { type: 'object' } } } }] },
+      }),
+    );
+    agent.destroy();
+    expect(fake.last!.body.toString('utf8')).not.toContain('hunter2');
+    // Bedrock checks the signed payload hash against the body it receives.
+    expect(fake.last!.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(fake.last!.body).digest('hex'));
+    const check = await checkSigV4(fake.last!, SLUICE_CREDENTIALS, REGION);
+    expect(check).toMatchObject({ accessKeyId: SLUICE_CREDENTIALS.accessKeyId, valid: true });
   });
 
   it('a signature made with other credentials does not verify (the check can fail)', async () => {

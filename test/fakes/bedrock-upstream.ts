@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import { FakeServer, type FakeHandler, type ReceivedRequest } from './fake-server.ts';
+import { FakeServer, sleep, type FakeHandler, type ReceivedRequest } from './fake-server.ts';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 const PADDING = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -12,6 +13,10 @@ export interface BedrockBehaviour {
   content?: string;
   toolUses?: Array<{ toolUseId: string; name: string; input: Record<string, unknown> }>;
   usage?: { inputTokens: number; outputTokens: number; cacheReadInputTokens?: number; cacheWriteInputTokens?: number };
+  /** Streams: text before the tool use (as a text block of its own). */
+  textBeforeToolUse?: string;
+  /** Streams: pause this long after each toolUse contentBlockStart frame. */
+  toolUsePauseMs?: number;
   /** Streams: how many text deltas. */
   chunks?: number;
   /** Streams: after this many frames, an exception frame (Bedrock's `:message-type: exception`) ends the stream. */
@@ -67,13 +72,19 @@ export function converseStreamFrames(behaviour: BedrockBehaviour = {}): Uint8Arr
   const usage = behaviour.usage ?? DEFAULT_USAGE;
   const frames = [eventFrame('messageStart', { role: 'assistant' })];
   const toolUses = behaviour.toolUses ?? [];
+  const offset = behaviour.textBeforeToolUse !== undefined && toolUses.length > 0 ? 1 : 0;
+  if (offset) {
+    frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: behaviour.textBeforeToolUse } }));
+    frames.push(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
+  }
   if (toolUses.length === 0) {
     for (const text of split(behaviour.content ?? 'Hello from the fake Bedrock.', behaviour.chunks ?? 3)) {
       frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text } }));
     }
     frames.push(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
   }
-  toolUses.forEach((tool, index) => {
+  toolUses.forEach((tool, position) => {
+    const index = position + offset;
     const input = JSON.stringify(tool.input);
     const half = Math.ceil(input.length / 2);
     frames.push(eventFrame('contentBlockStart', { contentBlockIndex: index, start: { toolUse: { toolUseId: tool.toolUseId, name: tool.name } } }));
@@ -93,7 +104,7 @@ export function converseStreamFrames(behaviour: BedrockBehaviour = {}): Uint8Arr
 
 /** Answers Converse and ConverseStream the way bedrock-runtime.<region>.amazonaws.com does. */
 export function bedrockConverse(behaviour: BedrockBehaviour = {}): FakeHandler {
-  return (req: ReceivedRequest, res: ServerResponse) => {
+  return async (req: ReceivedRequest, res: ServerResponse) => {
     const target = converseTarget(req.path);
     const requestId = `req-${Math.random().toString(36).slice(2, 10)}`;
     if (!target || req.method !== 'POST') {
@@ -150,6 +161,9 @@ export function bedrockConverse(behaviour: BedrockBehaviour = {}): FakeHandler {
       res.write(frame.subarray(0, middle));
       res.write(frame.subarray(middle));
       sent++;
+      if (behaviour.toolUsePauseMs && codec.decode(frame).headers[':event-type']?.value === 'contentBlockStart') {
+        await sleep(behaviour.toolUsePauseMs);
+      }
     }
     res.end();
   };
@@ -201,5 +215,8 @@ export async function checkSigV4(
     { signingDate },
   );
   const expected = /Signature=([0-9a-f]+)$/.exec(String(resigned.headers.authorization))?.[1];
-  return { accessKeyId: accessKeyId!, scope: scope!, signedHeaders, valid: expected === signature };
+  // As AWS does: the signed payload hash must be the hash of the body that arrived.
+  const payloadHash = req.headers['x-amz-content-sha256'];
+  const payloadMatches = payloadHash === undefined || payloadHash === createHash('sha256').update(req.body).digest('hex');
+  return { accessKeyId: accessKeyId!, scope: scope!, signedHeaders, valid: expected === signature && payloadMatches };
 }

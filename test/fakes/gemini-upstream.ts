@@ -11,6 +11,8 @@ export interface GeminiBehaviour {
     cachedContentTokenCount?: number;
     thoughtsTokenCount?: number;
   };
+  /** Streams: send the function calls in a chunk of their own, pause this long, then a last chunk with the finish reason. */
+  toolCallPauseMs?: number;
   /** Streams: how many text chunks. */
   chunks?: number;
   chunkIntervalMs?: number;
@@ -97,7 +99,8 @@ export function geminiGenerate(behaviour: GeminiBehaviour = {}): FakeHandler {
     });
     const pieces = calls.length ? [] : split(content, behaviour.chunks ?? 3);
     const elements: unknown[] = pieces.map((text, i) => chunk([{ text }], i === pieces.length - 1));
-    if (calls.length) elements.push(chunk(callParts, true));
+    if (calls.length && behaviour.toolCallPauseMs === undefined) elements.push(chunk(callParts, true));
+    if (calls.length && behaviour.toolCallPauseMs !== undefined) elements.push(chunk(callParts, false), chunk([{ text: '' }], true));
     let first = true;
     const send = (element: unknown) =>
       new Promise<void>((resolve) => {
@@ -106,8 +109,9 @@ export function geminiGenerate(behaviour: GeminiBehaviour = {}): FakeHandler {
         first = false;
       });
     let sent = 0;
-    for (const element of elements) {
+    for (const [index, element] of elements.entries()) {
       if (behaviour.chunkIntervalMs) await sleep(behaviour.chunkIntervalMs);
+      if (behaviour.toolCallPauseMs && calls.length && index === elements.length - 1) await sleep(behaviour.toolCallPauseMs);
       await send(element);
       sent++;
       if (behaviour.cutAfterChunks !== undefined && sent >= behaviour.cutAfterChunks) {

@@ -9,6 +9,8 @@ import { observeConverseStream, summarizeConverse } from './event-stream.ts';
 import { upstreamModelId } from './model-id.ts';
 import { bedrockRegion, bedrockSettings } from './settings.ts';
 import type { BedrockSigner } from './sigv4.ts';
+import { converseToolAnswer } from './tool-answer.ts';
+import { bedrockCarriesTools, bedrockRequestToolView } from './tool-request.ts';
 
 type Operation = 'converse' | 'converse-stream';
 
@@ -61,9 +63,12 @@ export function converseEndpoint(operation: Operation, modelIn: 'path' | 'body',
       const json = parseJsonObject(request.body);
       let model: string;
       let body: Uint8Array = request.body;
+      // What Bedrock gets as JSON: the client's body, without the model id when it came in the body.
+      let upstreamJson = json;
       if (modelIn === 'body') {
         model = validateFields(converseFieldsWithModel, json).modelId;
         const { modelId: _model, ...rest } = json;
+        upstreamJson = rest;
         body = Buffer.from(JSON.stringify(rest));
       } else {
         validateFields(converseFields, json);
@@ -82,18 +87,24 @@ export function converseEndpoint(operation: Operation, modelIn: 'path' | 'body',
         ...bedrockHeaders(request),
         'content-type': 'application/json',
       };
-      const authorized = apiKey
-        ? { ...headers, authorization: `Bearer ${apiKey}` }
-        : await signer.sign({ url, method: 'POST', headers, body }, bedrockRegion(settings, baseUrl));
+      const authorize = async (payload: Uint8Array) =>
+        apiKey
+          ? { ...headers, authorization: `Bearer ${apiKey}` }
+          : await signer.sign({ url, method: 'POST', headers, body: payload }, bedrockRegion(settings, baseUrl));
       return {
         url,
         method: 'POST',
-        headers: authorized,
+        headers: await authorize(body),
         body,
         model,
         stream,
         summarize: summarizeConverse,
         observe: observeConverseStream,
+        tools: bedrockCarriesTools(upstreamJson)
+          ? { request: bedrockRequestToolView(upstreamJson), response: converseToolAnswer }
+          : undefined,
+        // A SigV4 signature covers the body: a body that policies rewrote is signed again.
+        headersForBody: apiKey ? undefined : authorize,
       };
     },
   };

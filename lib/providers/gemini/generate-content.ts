@@ -6,6 +6,9 @@ import { summarizeGenerateContent } from './response.ts';
 import { geminiSettings } from './settings.ts';
 import { googleDialect } from './dialect.ts';
 import { observeGeminiJsonArray, observeGeminiSse, type JsonArrayObserver } from './stream.ts';
+import { geminiToolAnswer } from './tool-answer.ts';
+import { geminiCarriesTools, geminiRequestToolView } from './tool-request.ts';
+import type { JsonArrayGuard } from './tool-stream.ts';
 import { vertexModelUrl, type VertexTokens } from './vertex.ts';
 
 const generateContentFields = z.looseObject({
@@ -37,7 +40,8 @@ export function generateContentEndpoint(tokens: VertexTokens): Endpoint {
       return match ? { version: match[1]!, model: match[2]!, method: match[3]! } : undefined;
     },
     async prepare({ request, params, config, apiKey, baseUrl }) {
-      validateFields(generateContentFields, parseJsonObject(request.body));
+      const json = parseJsonObject(request.body);
+      validateFields(generateContentFields, json);
       const { version, model, method } = params as { version: string; model: string; method: string };
       const stream = method === 'streamGenerateContent';
       const sse = (request.query.get('alt') ?? request.query.get('$alt')) === 'sse';
@@ -55,8 +59,10 @@ export function generateContentEndpoint(tokens: VertexTokens): Endpoint {
             url: `${baseUrl}/${version}/models/${encodeURIComponent(model)}:${method}`,
             auth: apiKey ? { 'x-goog-api-key': apiKey } : {},
           };
-      // The JSON array's error ending depends on how far the array got, which its observer knows.
+      // The JSON array's error ending depends on how far the array got, which its observer knows
+      // (or, when tool calls are guarded, the guard, which may hold elements back).
       let arrayObserver: JsonArrayObserver | undefined;
+      let arrayGuard: JsonArrayGuard | undefined;
       return {
         url: `${target.url}${search}`,
         method: 'POST',
@@ -66,9 +72,17 @@ export function generateContentEndpoint(tokens: VertexTokens): Endpoint {
         stream,
         summarize: summarizeGenerateContent,
         observe: sse ? observeGeminiSse : () => (arrayObserver = observeGeminiJsonArray()),
-        streamError: sse ? undefined : (error) => arrayObserver?.errorTail(error) ?? googleDialect.streamError(error),
+        streamError: sse
+          ? undefined
+          : (error) => (arrayGuard ?? arrayObserver)?.errorTail(error) ?? googleDialect.streamError(error),
         // Without alt=sse the stream is a JSON array, served as application/json.
         isStreamResponse: () => true,
+        tools: geminiCarriesTools(json)
+          ? {
+              request: geminiRequestToolView(json),
+              response: geminiToolAnswer({ stream: sse ? 'sse' : 'json-array', onArrayGuard: (guard) => (arrayGuard = guard) }),
+            }
+          : undefined,
       };
     },
   };
