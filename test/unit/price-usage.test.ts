@@ -1,7 +1,11 @@
 import { findProvider, type ModelPrice } from '@pydantic/genai-prices';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { priceUsage } from '../../lib/pricing/price-usage.ts';
 import { catalogTarget } from '../../lib/pricing/provider-ids.ts';
+import { loadPriceCatalog } from '../../lib/pricing/price-catalog.ts';
+
+// Sluice loads the price catalog lazily; the request path awaits it before pricing.
+beforeAll(() => loadPriceCatalog());
 
 const AT = new Date('2025-09-01T12:00:00Z');
 

@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { recordedUsage } from '../../lib/interactions/recorded-usage.ts';
 import { ResponseSample } from '../../lib/interactions/response-sample.ts';
 import { estimateRequestTokens, estimateResponseTokens, estimateTokens } from '../../lib/interactions/token-estimate.ts';
+import { loadPriceCatalog } from '../../lib/pricing/price-catalog.ts';
+
+// Sluice loads the price catalog lazily; the request path awaits it before pricing.
+beforeAll(() => loadPriceCatalog());
 
 const AT = new Date('2025-09-01T00:00:00Z');
 

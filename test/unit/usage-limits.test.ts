@@ -12,6 +12,10 @@ import { windowAt } from '../../lib/limits/windows.ts';
 import { profileSchema } from '../../lib/profiles/profile.ts';
 import { createDocumentClient } from '../../lib/storage/dynamo.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadPriceCatalog } from '../../lib/pricing/price-catalog.ts';
+
+// Sluice loads the price catalog lazily; the request path awaits it before pricing.
+beforeAll(() => loadPriceCatalog());
 
 const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const NOW = new Date('2025-03-10T14:25:00Z');
