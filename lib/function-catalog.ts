@@ -19,4 +19,5 @@ export const proxyFunctions: readonly FunctionSpec[] = [
   { name: 'openai-compatible', entry: 'functions/openai-compatible.ts', routes: openAiCompatibleIds },
   { name: 'anthropic', entry: 'functions/anthropic.ts', routes: ['anthropic'] },
   { name: 'cohere', entry: 'functions/cohere.ts', routes: ['cohere'] },
+  { name: 'model-router', entry: 'functions/model-router.ts', routes: ['model-router'] },
 ];

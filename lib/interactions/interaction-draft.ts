@@ -4,7 +4,7 @@ import type { SluiceRequest } from '../http/request.ts';
 import { DEFAULT_PROFILE_ID } from '../profiles/profile.ts';
 import type { ResponseSummary } from '../providers/types.ts';
 import { readAttribution } from './attribution.ts';
-import type { Interaction, InteractionOutcome } from './interaction.ts';
+import type { Interaction, InteractionOutcome, RoutingReport } from './interaction.ts';
 
 const MAX_ERROR_MESSAGE = 500;
 
@@ -22,6 +22,8 @@ export class InteractionDraft {
   outcome: InteractionOutcome = 'success';
   error: Interaction['error'];
   policy: Interaction['policy'];
+  /** Set by the model router: the provider and model that served, and the attempts. */
+  routing: RoutingReport | undefined;
 
   constructor(request: SluiceRequest) {
     this.request = request;
@@ -60,11 +62,11 @@ export class InteractionDraft {
       id: this.id,
       requestId: this.request.requestId,
       createdAt,
-      provider: this.provider,
+      provider: this.routing?.provider ?? this.provider,
       operation: this.operation,
       method: this.request.method,
       path: this.request.path,
-      model: this.model,
+      model: this.routing?.model ?? this.model,
       responseModel: this.summary.model,
       stream: this.stream,
       status: response.status,
@@ -77,6 +79,7 @@ export class InteractionDraft {
       ...readAttribution(this.request.headers),
       error: this.error,
       policy: this.policy,
+      attempts: this.routing?.attempts.length ? this.routing.attempts : undefined,
       expiresAt: Math.floor(this.createdAt.getTime() / 1000) + ttlDays * 86_400,
     };
   }

@@ -18,6 +18,25 @@ export interface TokenUsage {
   reasoningTokens?: number;
 }
 
+/** One model the model router tried for a request, in order. */
+export interface RoutingAttempt {
+  provider: string;
+  /** The provider-qualified model id, as the client named it. */
+  model: string;
+  /** The upstream's status, when it answered. */
+  status?: number;
+  /** Why the next model was tried (or why the last one failed). */
+  error?: string;
+}
+
+/** The model router's choice: the provider and model that answered, and every attempt. */
+export interface RoutingReport {
+  provider?: string;
+  /** The provider's own model id. */
+  model?: string;
+  attempts: RoutingAttempt[];
+}
+
 /** One record per request that reached a handler: success or failure, streamed or not. */
 export interface Interaction extends Attribution, TokenUsage {
   profileId: string;
@@ -44,6 +63,8 @@ export interface Interaction extends Attribution, TokenUsage {
   error?: { kind: ErrorKind | 'upstream' | 'cancelled'; message: string };
   /** Trust of each tool result and every blocked tool call (requests that carry tools). */
   policy?: PolicyDecisions;
+  /** Model router requests: every model tried, in order (the record's provider and model are the last one's). */
+  attempts?: RoutingAttempt[];
   /** Epoch seconds: DynamoDB TTL. */
   expiresAt: number;
 }

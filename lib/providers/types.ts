@@ -1,9 +1,10 @@
 import type { Config } from '../config/index.ts';
 import type { SluiceError } from '../errors/sluice-error.ts';
 import type { SluiceRequest } from '../http/request.ts';
-import type { TokenUsage } from '../interactions/interaction.ts';
+import type { RoutingReport, TokenUsage } from '../interactions/interaction.ts';
 import type { Profile } from '../profiles/profile.ts';
 import type { ToolExchange } from '../security/tool-view.ts';
+import type { UpstreamResponse } from '../upstream/upstream-client.ts';
 
 /** How one API family speaks errors, so that its official SDK raises its own typed errors. */
 export interface Dialect {
@@ -49,6 +50,10 @@ export interface UpstreamCall {
   tools?: ToolExchange;
   /** How this call's stream reports a break, when it differs from the dialect's (another stream format). */
   streamError?(error: SluiceError): Buffer;
+  /** Makes the call itself (the model router: fallbacks and translation), instead of through the HTTP upstream client. */
+  send?(signal: AbortSignal): Promise<UpstreamResponse>;
+  /** The model router's report of which provider served and what it tried; the record carries it. */
+  routing?: RoutingReport;
 }
 
 export interface PrepareInput {

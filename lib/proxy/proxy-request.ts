@@ -118,9 +118,10 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
   });
   draft.model = call.model;
   draft.stream = call.stream;
+  draft.routing = call.routing;
   const security = await applyRequestPolicies(call, profile, request.headers, runtime, draft);
 
-  const upstream = await runtime.upstream.send(call, exchange.abort.signal);
+  const upstream = await (call.send ? call.send(exchange.abort.signal) : runtime.upstream.send(call, exchange.abort.signal));
   if (upstream.status >= 400) return relayUpstreamError(exchange, upstream);
   if (call.stream && isEventStream(upstream)) return relayStream(exchange, call, upstream, security);
   return relayWhole(exchange, call, upstream, security);
