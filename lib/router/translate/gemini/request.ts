@@ -24,7 +24,7 @@ function functionResponse(content: string): Record<string, unknown> {
   return { result: content };
 }
 
-async function turns(messages: readonly RouterMessage[], context: TranslateContext): Promise<Array<Turn<Part>>> {
+async function contents(messages: readonly RouterMessage[], context: TranslateContext): Promise<Array<{ role: string; parts: Part[] }>> {
   const names = toolNamesById(messages);
   const signed = /gemini-3/.test(context.model);
   const out: Array<Turn<Part>> = [];
@@ -62,7 +62,7 @@ async function turns(messages: readonly RouterMessage[], context: TranslateConte
       }
     }
   }
-  return mergeTurns(out);
+  return mergeTurns(out).map((turn) => ({ role: turn.role, parts: turn.content }));
 }
 
 function functionCallingConfig(choice: ToolChoice | undefined): Record<string, unknown> | undefined {
@@ -116,7 +116,7 @@ export async function geminiRequest(request: RouterRequest, context: TranslateCo
   };
   const calling = request.tools.length > 0 ? functionCallingConfig(request.toolChoice) : undefined;
   return {
-    contents: await turns(request.messages, context),
+    contents: await contents(request.messages, context),
     ...(request.system.length > 0 ? { systemInstruction: { parts: request.system.map((text) => ({ text })) } } : {}),
     ...(request.tools.length > 0
       ? {
