@@ -24,7 +24,10 @@ export interface ImageFetchSettings {
 
 const MAX_REDIRECTS = 3;
 
-/** Addresses an image URL may not reach: loopback, private, link-local (cloud metadata), and reserved ranges. */
+/**
+ * Addresses an image URL may not reach: loopback, private, link-local (cloud metadata), and reserved
+ * ranges. BlockList checks IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) against the IPv4 rules.
+ */
 const blocked = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
@@ -47,7 +50,6 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['100::', 64],
   ['2001:db8::', 32],

@@ -1,6 +1,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import OpenAI, { BadRequestError, NotFoundError, RateLimitError } from 'openai';
+import type OpenAI from 'openai';
+import { BadRequestError, NotFoundError, RateLimitError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { anthropicMessages, startFakeAnthropic } from '../fakes/anthropic-upstream.ts';
 import type { FakeServer } from '../fakes/fake-server.ts';

@@ -1,6 +1,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import OpenAI, { BadRequestError, RateLimitError } from 'openai';
+import { generateText, jsonSchema, stepCountIs, streamText, tool, type JSONSchema7 } from 'ai';
+import type OpenAI from 'openai';
+import { BadRequestError, RateLimitError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeServer } from '../fakes/fake-server.ts';
 import { bedrockApi, startFakeBedrock } from '../fakes/router/bedrock.ts';
@@ -193,7 +194,7 @@ describe('the ai SDK through the model router to Bedrock', () => {
     const result = await generateText({
       model,
       prompt: 'Weather?',
-      tools: { get_weather: tool({ inputSchema: jsonSchema<{ city: string }>(weatherParameters), execute: async () => 'sunny' }) },
+      tools: { get_weather: tool({ inputSchema: jsonSchema<{ city: string }>(weatherParameters as JSONSchema7), execute: async () => 'sunny' }) },
       stopWhen: stepCountIs(3),
     });
     expect(result.text).toBe('Sunny.');

@@ -1,6 +1,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import OpenAI, { AuthenticationError } from 'openai';
+import { generateText, jsonSchema, stepCountIs, streamText, tool, type JSONSchema7 } from 'ai';
+import type OpenAI from 'openai';
+import { AuthenticationError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cohereChat, startFakeCohere } from '../fakes/cohere-upstream.ts';
 import type { FakeServer } from '../fakes/fake-server.ts';
@@ -210,7 +211,7 @@ describe('the ai SDK through the model router to Cohere', () => {
       // Cohere's tool plan is assistant text: with store (the default) the ai SDK would refer to it
       // by id on the next step, and the router keeps no responses.
       providerOptions: { openai: { store: false } },
-      tools: { get_weather: tool({ inputSchema: jsonSchema<{ city: string }>(weatherParameters), execute: async () => 'sunny' }) },
+      tools: { get_weather: tool({ inputSchema: jsonSchema<{ city: string }>(weatherParameters as JSONSchema7), execute: async () => 'sunny' }) },
       stopWhen: stepCountIs(3),
     });
     expect(result.text).toBe('Sunny.');

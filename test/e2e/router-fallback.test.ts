@@ -1,4 +1,5 @@
-import OpenAI, { InternalServerError } from 'openai';
+import type OpenAI from 'openai';
+import { InternalServerError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { anthropicMessages, startFakeAnthropic } from '../fakes/anthropic-upstream.ts';
 import { FakeServer } from '../fakes/fake-server.ts';

@@ -1,6 +1,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import OpenAI, { BadRequestError, InternalServerError } from 'openai';
+import { generateText, jsonSchema, stepCountIs, streamText, tool, type JSONSchema7 } from 'ai';
+import type OpenAI from 'openai';
+import { BadRequestError, InternalServerError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeServer } from '../fakes/fake-server.ts';
 import { geminiApi, startFakeGemini } from '../fakes/router/gemini.ts';
@@ -304,7 +305,7 @@ describe('the ai SDK through the model router to Gemini', () => {
       prompt: 'Weather in Lisbon?',
       tools: {
         get_weather: tool({
-          inputSchema: jsonSchema<{ city: string }>(weatherParameters),
+          inputSchema: jsonSchema<{ city: string }>(weatherParameters as JSONSchema7),
           execute: async ({ city }) => ({ city, sky: 'sunny' }),
         }),
       },

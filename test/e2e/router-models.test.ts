@@ -1,6 +1,6 @@
 import { BedrockClient, ListInferenceProfilesCommand } from '@aws-sdk/client-bedrock';
 import { mockClient } from 'aws-sdk-client-mock';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeServer, type FakeHandler } from '../fakes/fake-server.ts';
 import { startFakeOpenAiApi } from '../fakes/openai-api.ts';

@@ -1,6 +1,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText } from 'ai';
-import OpenAI, { AuthenticationError, BadRequestError } from 'openai';
+import type OpenAI from 'openai';
+import { AuthenticationError, BadRequestError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeServer } from '../fakes/fake-server.ts';
 import { openAiApi, startFakeOpenAiApi } from '../fakes/openai-api.ts';

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { anthropicMessages, startFakeAnthropic } from '../fakes/anthropic-upstream.ts';
@@ -101,7 +101,7 @@ describe('the security pipeline on translated answers', () => {
       messages: historyWithEmail({ from: 'boss@corp.example', body: 'hi' }),
       tools,
     });
-    expect(completion.choices[0]!.message.tool_calls![0]!.function.name).toBe('send_email');
+    expect(JSON.stringify(completion.choices[0]!.message.tool_calls)).toContain('"name":"send_email"');
   });
 
   it('never sends a block_always result to the provider, in its translated form either', async () => {

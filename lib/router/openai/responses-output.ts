@@ -122,6 +122,7 @@ export class ResponsesEventEncoder {
   private readonly output: Item[] = [];
   private openText: OpenText | undefined;
   private readonly openCalls = new Map<number, OpenCall>();
+  private readonly closedCalls = new Map<number, OpenCall>();
   private finishReason: FinishReason | undefined;
   private usage: RouterUsage | undefined;
   private started = false;
@@ -168,9 +169,10 @@ export class ResponsesEventEncoder {
 
   private closeCalls(): string {
     let out = '';
-    for (const call of this.openCalls.values()) {
+    for (const [index, call] of this.openCalls) {
       const item = callItem(call.id, call.callId, call.name, call.args);
       this.output[call.index] = item;
+      this.closedCalls.set(index, call);
       out +=
         this.event('response.function_call_arguments.done', { item_id: call.id, output_index: call.index, name: call.name, arguments: call.args }) +
         this.event('response.output_item.done', { output_index: call.index, item });
@@ -232,7 +234,15 @@ export class ResponsesEventEncoder {
         }
         case 'tool-args': {
           const call = this.openCalls.get(part.index);
-          if (!call) break;
+          if (!call) {
+            // Arguments of a call already closed by a later item: they still reach the final response.
+            const closed = this.closedCalls.get(part.index);
+            if (closed) {
+              closed.args += part.text;
+              this.output[closed.index] = callItem(closed.id, closed.callId, closed.name, closed.args);
+            }
+            break;
+          }
           call.args += part.text;
           out += this.event('response.function_call_arguments.delta', { item_id: call.id, output_index: call.index, delta: part.text });
           break;
