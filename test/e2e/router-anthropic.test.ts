@@ -286,6 +286,25 @@ describe('the model router to Anthropic: Chat Completions', () => {
   });
 });
 
+describe('the model router to Anthropic: broken streams', () => {
+  it.each(['/chat/completions', '/responses'])('ends %s with an error the SDK raises when the upstream connection breaks', async (path) => {
+    fake.use(anthropicMessages({ content: 'a long answer that breaks', chunks: 5, cutAfterChunks: 2 }));
+    const before = (await gateway.records()).length;
+    const failure =
+      path === '/responses'
+        ? await client.responses.stream({ model: MODEL, input: 'Hi' }).finalResponse().catch((e: unknown) => e)
+        : await (async () => {
+            for await (const _chunk of await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }], stream: true })) {
+              // read on
+            }
+          })().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(Error);
+    expect(String((failure as Error).message)).toMatch(/upstream/i);
+    const [record] = await recordsAfter(gateway, before);
+    expect(record).toMatchObject({ provider: 'anthropic', outcome: 'error', error: { kind: 'upstream_error' } });
+  });
+});
+
 describe('the model router to Anthropic: Responses API', () => {
   it('translates instructions and input, and answers a Response object', async () => {
     const before = (await gateway.records()).length;

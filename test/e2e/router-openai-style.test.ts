@@ -10,13 +10,17 @@ import { postRaw, recordsAfter, routerClient, sseData, sseEventNames } from '../
 
 let openai: FakeServer;
 let groq: FakeServer;
+let azure: FakeServer;
 let gateway: TestGateway;
 let client: OpenAI;
 
 beforeAll(async () => {
   openai = await startFakeOpenAiApi();
   groq = await startFakeOpenAiApi();
+  azure = await startFakeOpenAiApi();
   gateway = await startGateway({
+    SLUICE_AZURE_OPENAI_BASE_URL: `${azure.url}/openai`,
+    SLUICE_AZURE_OPENAI_API_KEY: 'azure-server-key',
     SLUICE_OPENAI_BASE_URL: `${openai.url}/v1`,
     SLUICE_OPENAI_API_KEY: 'sk-openai-server-key',
     SLUICE_GROQ_BASE_URL: `${groq.url}/openai/v1`,
@@ -29,6 +33,7 @@ afterAll(async () => {
   await gateway?.close();
   await openai?.close();
   await groq?.close();
+  await azure?.close();
 });
 
 beforeEach(() => {
@@ -117,6 +122,18 @@ describe('the model router to OpenAI-style providers', () => {
       .stream({ model: 'groq:llama-3.1-8b-instant', input: 'Look it up', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } }, strict: false }] })
       .finalResponse();
     expect(final.output.find((item) => item.type === 'function_call')).toMatchObject({ call_id: 'call_1', name: 'lookup', arguments: '{"q":"x"}' });
+  });
+
+  it('reaches an Azure deployment by name, with its api-key, for chat and for Responses', async () => {
+    azure.use(openAiApi());
+    await client.chat.completions.create({ model: 'azure:my-gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(azure.last!.path).toBe('/openai/deployments/my-gpt-4o/chat/completions');
+    expect(azure.last!.query.get('api-version')).toBeTruthy();
+    expect(azure.last!.headers['api-key']).toBe('azure-server-key');
+    expect(azure.last!.headers.authorization).toBeUndefined();
+    await client.responses.create({ model: 'azure:my-gpt-4o', input: 'Hi' });
+    expect(azure.last!.path).toBe('/openai/responses');
+    expect(azure.last!.json).toEqual({ model: 'my-gpt-4o', input: 'Hi' });
   });
 
   it('relays an OpenAI-style error unchanged', async () => {
