@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/index.ts';
-import { SluiceError } from '../../lib/errors/sluice-error.ts';
+import type { SluiceError } from '../../lib/errors/sluice-error.ts';
 import { routerCredential } from '../../lib/router/credentials.ts';
 import { unfetchedImages } from '../../lib/router/images.ts';
 import type { RouterRequest } from '../../lib/router/neutral.ts';
