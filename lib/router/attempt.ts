@@ -89,11 +89,29 @@ async function sendAsIs(plan: AttemptPlan, context: AttemptContext): Promise<Ser
     baseUrl: plan.baseUrl,
   });
   const response = await context.upstream.send(prepared, context.signal);
+  if (response.status >= 400) return failed(withServedModel(await withoutKey(response, plan.apiKey), plan));
   return {
     response: withServedModel(response, plan),
     observe: () => prepared.observe(),
     summarize: (raw) => prepared.summarize(raw),
   };
+}
+
+/**
+ * An error body as the provider sent it, except for the key the router chose (which may be the
+ * server's own): an upstream that echoes it must not hand it to the client.
+ */
+async function withoutKey(response: UpstreamResponse, apiKey: string | undefined): Promise<UpstreamResponse> {
+  const body = await readBody(response, MAX_UPSTREAM_BODY_BYTES);
+  const text = body.toString('utf8');
+  const clean = apiKey && apiKey.length >= 8 && text.includes(apiKey) ? Buffer.from(redact(text, [apiKey])) : body;
+  return bufferedResponse(response.status, relayable(response.headers), clean);
+}
+
+function relayable(headers: UpstreamResponse['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') out[name] = value;
+  return out;
 }
 
 function failed(response: UpstreamResponse): ServedAttempt {

@@ -144,6 +144,16 @@ describe('the model router to OpenAI-style providers', () => {
     expect((error as BadRequestError).code).toBe('bad_thing');
   });
 
+  it("never hands the client the server's key, even when the provider's error echoes it", async () => {
+    openai.use(openAiApi({ chat: { failWith: { status: 401, message: 'Incorrect API key provided: sk-openai-server-key.', code: 'invalid_api_key' } } }));
+    const before = (await gateway.records()).length;
+    const error = await client.chat.completions.create({ model: 'openai:gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as AuthenticationError).message).toContain('Incorrect API key provided: [redacted]');
+    const [record] = await recordsAfter(gateway, before);
+    expect(JSON.stringify(record)).not.toContain('sk-openai-server-key');
+  });
+
   it('serves the ai SDK over both APIs', async () => {
     const ai = createOpenAI({ apiKey: 'sluice-router-client', baseURL: `${gateway.url}/v1/model-router` });
     expect((await generateText({ model: ai.chat('openai:gpt-4o-mini'), prompt: 'Hi' })).text).toBe('Hello from the fake upstream.');

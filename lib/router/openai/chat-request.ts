@@ -96,7 +96,7 @@ function userParts(content: unknown, param: string, providerName: string): UserP
       const url = isObject(image) ? image.url : image;
       return { type: 'image', image: imageSource(requiredString(url, `${at}.image_url.url`), `${at}.image_url.url`) };
     }
-    throw notCarried(at, providerName, `a '${String(part.type)}' content part (${String(part.type) === 'input_audio' ? 'audio input' : 'this input type'})`);
+    throw notCarried(at, providerName, `a '${String(part.type)}' content part`);
   });
 }
 

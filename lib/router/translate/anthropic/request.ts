@@ -6,8 +6,13 @@ import type { TranslateContext } from '../translator.ts';
 
 type Block = Record<string, unknown>;
 
-/** Anthropic requires max_tokens; OpenAI does not. Used when the client sets no limit. */
-export const ANTHROPIC_DEFAULT_MAX_TOKENS = 8192;
+/**
+ * Anthropic requires max_tokens; OpenAI does not. Used when the client sets no limit: 8192, or
+ * 4096 for the Claude 3 models that allow no more.
+ */
+export function defaultMaxTokens(model: string): number {
+  return /claude-3-(?:opus|sonnet|haiku)/.test(model) ? 4096 : 8192;
+}
 
 function userBlocks(message: Extract<RouterMessage, { role: 'user' }>): Block[] {
   return message.content.map((part) => {
@@ -94,15 +99,16 @@ interface ThinkingFields {
  */
 function thinking(request: RouterRequest, model: string, providerName: string): ThinkingFields {
   const effort = request.reasoningEffort;
+  const fallback = defaultMaxTokens(model);
   if (effort === undefined || effort === 'none' || continuesToolLoop(request.messages)) {
-    return { maxTokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS };
+    return { maxTokens: request.maxTokens ?? fallback };
   }
   if (thinksAdaptively(model)) {
-    return { thinking: { type: 'adaptive' }, effort: adaptiveEffort[effort], maxTokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS };
+    return { thinking: { type: 'adaptive' }, effort: adaptiveEffort[effort], maxTokens: request.maxTokens ?? fallback };
   }
   const wanted = thinkingBudgets[effort];
   if (request.maxTokens === undefined) {
-    return { thinking: { type: 'enabled', budget_tokens: wanted }, maxTokens: wanted + ANTHROPIC_DEFAULT_MAX_TOKENS };
+    return { thinking: { type: 'enabled', budget_tokens: wanted }, maxTokens: wanted + fallback };
   }
   // OpenAI's limit counts reasoning tokens too, as Anthropic's max_tokens counts thinking.
   const budget = Math.min(wanted, request.maxTokens - 1);
