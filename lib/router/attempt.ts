@@ -1,5 +1,6 @@
 import { SluiceError } from '../errors/sluice-error.ts';
 import type { JsonObject } from '../providers/shared/json-body.ts';
+import { relayableHeaders } from '../providers/shared/headers.ts';
 import { wholeBodyObserver } from '../providers/shared/whole-body-observer.ts';
 import type { PrepareInput, ResponseSummary, StreamObserver } from '../providers/types.ts';
 import { redact } from '../proxy/redact.ts';
@@ -105,13 +106,7 @@ async function withoutKey(response: UpstreamResponse, apiKey: string | undefined
   const body = await readBody(response, MAX_UPSTREAM_BODY_BYTES);
   const text = body.toString('utf8');
   const clean = apiKey && apiKey.length >= 8 && text.includes(apiKey) ? Buffer.from(redact(text, [apiKey])) : body;
-  return bufferedResponse(response.status, relayable(response.headers), clean);
-}
-
-function relayable(headers: UpstreamResponse['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') out[name] = value;
-  return out;
+  return bufferedResponse(response.status, relayableHeaders(response.headers), clean);
 }
 
 function failed(response: UpstreamResponse): ServedAttempt {

@@ -1,4 +1,4 @@
-import { asAnthropicUsage, mergeAnthropicUsage, tokenUsageFromAnthropic, type AnthropicUsage } from '../../../providers/anthropic/usage.ts';
+import { asAnthropicUsage, tokenUsageFromAnthropic } from '../../../providers/anthropic/usage.ts';
 import type { JsonObject } from '../../../providers/shared/json-body.ts';
 import type { FinishReason, RouterCompletion, ToolCall } from '../../neutral.ts';
 
@@ -15,8 +15,6 @@ export function anthropicFinishReason(stopReason: unknown): FinishReason {
       return 'stop';
   }
 }
-
-export { asAnthropicUsage, mergeAnthropicUsage, tokenUsageFromAnthropic, type AnthropicUsage };
 
 /** An Anthropic Message as a neutral completion. */
 export function anthropicResponse(body: JsonObject, model: string): RouterCompletion {

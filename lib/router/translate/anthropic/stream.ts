@@ -1,6 +1,7 @@
 import type { StreamDecoder, StreamPart } from '../../neutral.ts';
 import { parseJson, SseReader } from '../sse-reader.ts';
-import { anthropicFinishReason, asAnthropicUsage, mergeAnthropicUsage, tokenUsageFromAnthropic, type AnthropicUsage } from './response.ts';
+import { asAnthropicUsage, mergeAnthropicUsage, tokenUsageFromAnthropic, type AnthropicUsage } from '../../../providers/anthropic/usage.ts';
+import { anthropicFinishReason } from './response.ts';
 
 /**
  * Reads an Anthropic Messages stream: text, thinking and tool_use blocks become neutral parts;

@@ -13,8 +13,6 @@ export function cohereFinishReason(reason: unknown): FinishReason {
   }
 }
 
-export { tokenUsageFromCohere };
-
 interface CohereToolCall {
   id?: unknown;
   function?: { name?: unknown; arguments?: unknown };

@@ -1,6 +1,7 @@
 import type { StreamDecoder, StreamPart } from '../../neutral.ts';
 import { parseJson, SseReader } from '../sse-reader.ts';
-import { cohereFinishReason, tokenUsageFromCohere } from './response.ts';
+import { tokenUsageFromCohere } from '../../../providers/cohere/usage.ts';
+import { cohereFinishReason } from './response.ts';
 
 type Delta = { message?: Record<string, unknown>; finish_reason?: unknown; usage?: unknown; error?: unknown };
 
