@@ -73,6 +73,12 @@ export const proxyFunctions: readonly FunctionSpec[] = [
   proxy('cohere', ['cohere']),
   proxy('gemini', ['gemini']),
   { ...proxy('bedrock', ['bedrock']), needsBedrockAccess: true },
+  // Reaches every provider: reads every provider's keys, and calls Bedrock with its role in IAM mode.
+  {
+    ...proxy('model-router', ['model-router']),
+    providerKeysOf: ['openai', 'azure', ...openAiCompatibleIds, 'anthropic', 'cohere', 'gemini', 'bedrock'],
+    needsBedrockAccess: true,
+  },
 ];
 
 /**

@@ -5,7 +5,7 @@ import { parseTraceparent } from '../observability/trace-context.ts';
 import { DEFAULT_PROFILE_ID } from '../profiles/profile.ts';
 import type { ResponseSummary } from '../providers/types.ts';
 import { readAttribution } from './attribution.ts';
-import type { Interaction, InteractionOutcome } from './interaction.ts';
+import type { Interaction, InteractionOutcome, RoutingReport } from './interaction.ts';
 import type { PolicyDecisions } from '../security/decisions.ts';
 import { ResponseSample } from './response-sample.ts';
 import { recordedUsage } from './recorded-usage.ts';
@@ -32,6 +32,8 @@ export class InteractionDraft {
   /** The start of the upstream's answer, kept to estimate tokens if it reports no usage. */
   private response: ResponseSample | undefined;
   credential: Interaction['credential'];
+  /** Set by the model router: the provider and model that served, and the attempts. */
+  routing: RoutingReport | undefined;
 
   constructor(request: SluiceRequest) {
     this.request = request;
@@ -86,11 +88,11 @@ export class InteractionDraft {
       id: this.id,
       requestId: this.request.requestId,
       createdAt,
-      provider: this.provider,
+      provider: this.routing?.provider ?? this.provider,
       operation: this.operation,
       method: this.request.method,
       path: this.request.path,
-      model: this.model,
+      model: this.routing?.model ?? this.model,
       responseModel: this.summary.model,
       stream: this.stream,
       status: response.status,
@@ -106,6 +108,7 @@ export class InteractionDraft {
       error: this.error,
       policy: this.policy,
       credential: this.credential,
+      attempts: this.routing?.attempts.length ? this.routing.attempts : undefined,
       expiresAt: Math.floor(this.createdAt.getTime() / 1000) + ttlDays * 86_400,
     };
   }

@@ -43,12 +43,34 @@ export interface TokenUsage {
  * `no_usage` (nothing was consumed: the call failed before or at the upstream), `invalid_usage`
  * (the reported counts contradict each other, e.g. more cached than input tokens).
  */
-export type CostStatus = 'priced' | 'unknown_model' | 'unpriced_provider' | 'no_usage' | 'invalid_usage' | 'catalog_unavailable';
+export type CostStatus =
+  | 'priced'
+  | 'unknown_model'
+  | 'unpriced_provider'
+  | 'no_usage'
+  | 'invalid_usage'
+  /** The price catalog could not be loaded. */
+  | 'catalog_unavailable';
 
-/**
- * What the security policies decided for one request. Filled by the policy pipeline; absent when
- * no policy acted.
- */
+/** One model the model router tried for a request, in order. */
+export interface RoutingAttempt {
+  provider: string;
+  /** The provider-qualified model id, as the client named it. */
+  model: string;
+  /** The upstream's status, when it answered. */
+  status?: number;
+  /** Why the next model was tried (or why the last one failed). */
+  error?: string;
+}
+
+/** The model router's choice: the provider and model that answered, and every attempt. */
+export interface RoutingReport {
+  provider?: string;
+  /** The provider's own model id. */
+  model?: string;
+  attempts: RoutingAttempt[];
+}
+
 /** One record per request that reached a handler: success or failure, streamed or not. */
 export interface Interaction extends Attribution, TokenUsage {
   profileId: string;
@@ -88,6 +110,8 @@ export interface Interaction extends Attribution, TokenUsage {
   policy?: PolicyDecisions;
   /** Which credential the caller used (its kind and id, never the secret). */
   credential?: CredentialRef;
+  /** Model router requests: every model tried, in order (the record's provider and model are the last one's). */
+  attempts?: RoutingAttempt[];
   /** Epoch seconds: DynamoDB TTL. */
   expiresAt: number;
 }

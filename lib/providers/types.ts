@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from '../config/index.ts';
 import type { SluiceError } from '../errors/sluice-error.ts';
 import type { SluiceRequest } from '../http/request.ts';
-import type { TokenUsage } from '../interactions/interaction.ts';
+import type { RoutingReport, TokenUsage } from '../interactions/interaction.ts';
 import type { Profile } from '../profiles/profile.ts';
 import type { ToolExchange } from '../security/tool-view.ts';
 import type { UpstreamResponse } from '../upstream/upstream-client.ts';
@@ -65,8 +65,10 @@ export interface UpstreamCall {
    * content type is not JSON (Gemini streams a JSON array; an OpenAI-style server may ignore `stream`).
    */
   isStreamResponse?(headers: IncomingHttpHeaders): boolean;
-  /** Makes the call itself (an AWS SDK call), instead of through the HTTP upstream client. */
+  /** Makes the call itself (an AWS SDK call; the model router's fallbacks), not through the HTTP upstream client. */
   send?(signal: AbortSignal): Promise<UpstreamResponse>;
+  /** The model router's report of which provider served and what it tried; the record carries it. */
+  routing?: RoutingReport;
 }
 
 export interface PrepareInput {

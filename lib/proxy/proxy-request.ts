@@ -136,6 +136,7 @@ async function forward(
   });
   draft.model = call.model;
   draft.stream = call.stream;
+  draft.routing = call.routing;
   const security = await applyRequestPolicies(call, profile, request.headers, runtime, draft);
   const subjects = access.limits ? [profileLimits(profile), access.limits] : [profileLimits(profile)];
   if (subjects.some((subject) => subject.limits.length > 0)) await prices;

@@ -4,6 +4,7 @@ import { headersFromSettings } from '../../lib/providers/openai-compatible/setti
 import { proxyFunctions } from '../../lib/function-catalog.ts';
 import { openAiCompatibleIds, openAiCompatibleTable } from '../../lib/providers/openai-compatible/table.ts';
 import { providers, providersById } from '../../lib/providers/registry.ts';
+import { MODEL_ROUTER_ID } from '../../lib/router/model-router.ts';
 
 const EXPECTED_IDS = [
   'groq',
@@ -90,7 +91,8 @@ describe('headers from settings', () => {
 describe('the function catalog', () => {
   it('serves every registered provider from exactly one function', () => {
     const served = proxyFunctions.flatMap((fn) => fn.routes);
-    expect(served.sort()).toEqual(providers.map((p) => p.id).sort());
+    // Besides the providers, the model router's route (it is no provider of its own).
+    expect(served.sort()).toEqual([...providers.map((p) => p.id), MODEL_ROUTER_ID].sort());
     expect(proxyFunctions.find((fn) => fn.name === 'openai-compatible')!.routes).toEqual(openAiCompatibleIds);
     expect(proxyFunctions.find((fn) => fn.name === 'azure')!.routes).toEqual(['azure']);
   });
