@@ -4,12 +4,13 @@ import { adminTokenPath } from './local/admin-token.ts';
 import { CliError } from './cli/cli-error.ts';
 import { GLOBAL_OPTIONS_HELP, runResource, type Resource } from './cli/command.ts';
 import { interactionsCommand } from './cli/commands/interactions.ts';
+import { usageCommand } from './cli/commands/usage.ts';
 import { keysCommand } from './cli/commands/keys.ts';
 import { oauthClientsCommand } from './cli/commands/oauth-clients.ts';
 import { profilesCommand } from './cli/commands/profiles.ts';
 import { providerKeysCommand } from './cli/commands/provider-keys.ts';
 
-const resources: readonly Resource[] = [profilesCommand, providerKeysCommand, keysCommand, oauthClientsCommand, interactionsCommand];
+const resources: readonly Resource[] = [profilesCommand, providerKeysCommand, keysCommand, oauthClientsCommand, interactionsCommand, usageCommand];
 
 const USAGE = `Usage: sluice <command>
 

@@ -3,9 +3,16 @@ import { oauthClientRoutes } from './oauth-client-routes.ts';
 import { profileRoutes } from './profile-routes.ts';
 import { providerKeyRoutes } from './provider-key-routes.ts';
 import { route, type AdminRoute } from './route.ts';
+import { usageRoutes } from './usage-routes.ts';
 import { virtualKeyRoutes } from './virtual-key-routes.ts';
 
-const resourceRoutes: readonly AdminRoute[] = [...profileRoutes, ...providerKeyRoutes, ...virtualKeyRoutes, ...oauthClientRoutes];
+const resourceRoutes: readonly AdminRoute[] = [
+  ...profileRoutes,
+  ...providerKeyRoutes,
+  ...virtualKeyRoutes,
+  ...oauthClientRoutes,
+  ...usageRoutes,
+];
 
 let document: Record<string, unknown> | undefined;
 

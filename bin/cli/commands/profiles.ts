@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import type { profileOutSchema } from '../../../lib/admin/schemas.ts';
 import type { ProfileAuth } from '../../../lib/auth/profile-auth.ts';
@@ -19,6 +20,28 @@ const authOptions = {
   'no-jwks': { type: 'boolean' },
   'auth-json': { type: 'string' },
 } as const;
+
+const RULES_ARGS = '[--rules-file <json file>]';
+
+/**
+ * `--rules-file`: a JSON file with any of `trustedDataPolicies`, `toolInvocationPolicies` and
+ * `limits` (each replaces the profile's list whole; the admin API validates them).
+ */
+function rulesFrom(values: Values): Record<string, unknown> {
+  const file = text(values, 'rules-file');
+  if (file === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw usageError(`--rules-file ${file}: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw usageError('--rules-file must hold a JSON object.');
+  const known = ['trustedDataPolicies', 'toolInvocationPolicies', 'limits'];
+  const unknown = Object.keys(parsed).filter((key) => !known.includes(key));
+  if (unknown.length) throw usageError(`--rules-file: unknown ${unknown.join(', ')} (expected ${known.join(', ')}).`);
+  return parsed as Record<string, unknown>;
+}
 
 const AUTH_ARGS =
   '[--allow-provider-keys true|false] [--allow-default-key true|false] [--jwks-issuer <iss> --jwks-url <url> ' +
@@ -136,11 +159,15 @@ export const profilesCommand: Resource = {
       },
     },
     create: {
-      args: `<id> --name <name> [--description <text>] ${AUTH_ARGS}`,
+      args: `<id> --name <name> [--description <text>] ${RULES_ARGS} ${AUTH_ARGS}`,
       summary: 'Create a profile',
-      options: { name: { type: 'string' }, description: { type: 'string' }, ...authOptions },
+      options: { name: { type: 'string' }, description: { type: 'string' }, 'rules-file': { type: 'string' }, ...authOptions },
       async run({ client, out, positionals, values }) {
-        const body: Record<string, unknown> = { id: positional(positionals, 0, 'the profile id'), name: required(values, 'name') };
+        const body: Record<string, unknown> = {
+          id: positional(positionals, 0, 'the profile id'),
+          name: required(values, 'name'),
+          ...rulesFrom(values),
+        };
         if (text(values, 'description') !== undefined) body.description = text(values, 'description');
         const auth = authFrom(values, undefined);
         if (auth) body.auth = auth;
@@ -150,19 +177,44 @@ export const profilesCommand: Resource = {
       },
     },
     update: {
-      args: `<id> [--name <name>] [--description <text>] ${AUTH_ARGS}`,
-      summary: 'Change a profile (auth flags are laid over its current auth settings)',
-      options: { name: { type: 'string' }, description: { type: 'string' }, ...authOptions },
+      args: `<id> [--name <name>] [--description <text>] ${RULES_ARGS} ${AUTH_ARGS}`,
+      summary: 'Change a profile (auth flags are laid over its current auth settings; a rules file replaces the lists it names)',
+      options: { name: { type: 'string' }, description: { type: 'string' }, 'rules-file': { type: 'string' }, ...authOptions },
       async run({ client, out, positionals, values }) {
         const path = `/admin/profiles/${encodeURIComponent(positional(positionals, 0, 'the profile id'))}`;
         const current = await client.request<Profile>('GET', path);
-        const body: Record<string, unknown> = {};
+        const body: Record<string, unknown> = { ...rulesFrom(values) };
         if (text(values, 'name') !== undefined) body.name = text(values, 'name');
         if (text(values, 'description') !== undefined) body.description = text(values, 'description');
         const auth = authFrom(values, current.auth);
         if (auth) body.auth = auth;
-        if (Object.keys(body).length === 0) throw usageError('Nothing to change: give --name, --description or auth flags.');
+        if (Object.keys(body).length === 0) throw usageError('Nothing to change: give --name, --description, --rules-file or auth flags.');
         showProfile(out, await client.request<Profile>('PATCH', path, body));
+      },
+    },
+    tools: {
+      args: '<id>',
+      summary: 'The tools the profile has seen in requests, to write policies for',
+      async run({ client, out, positionals }) {
+        const id = positional(positionals, 0, 'the profile id');
+        const profile = await client.request<Profile & { tools?: Record<string, { name: string; description?: string; lastSeenAt: string }> }>(
+          'GET',
+          `/admin/profiles/${encodeURIComponent(id)}`,
+        );
+        const tools = Object.values(profile.tools ?? {});
+        if (out.json) return out.data(tools);
+        const policies = [...((profile as { trustedDataPolicies?: Array<{ toolName: string }> }).trustedDataPolicies ?? []),
+          ...((profile as { toolInvocationPolicies?: Array<{ toolName: string }> }).toolInvocationPolicies ?? [])];
+        out.table(
+          tools,
+          [
+            ['TOOL', (t) => t.name],
+            ['POLICIES', (t) => policies.filter((p) => p.toolName === t.name).length],
+            ['LAST SEEN', (t) => t.lastSeenAt],
+            ['DESCRIPTION', (t) => t.description?.slice(0, 60)],
+          ],
+          `Profile '${id}' has seen no tools yet.`,
+        );
       },
     },
     delete: {
