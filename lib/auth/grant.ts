@@ -24,17 +24,11 @@ export interface CredentialRef {
   id?: string;
 }
 
-/** The provider key id a grant gives for this profile and provider, or a 403 that says which is not allowed. */
-export function providerKeyFor(
-  grant: Grant,
-  profileId: string,
-  providerId: string,
-  who: string,
-): string {
+/** A 403 unless the grant lists the profile. */
+export function assertProfileAllowed(grant: Grant, profileId: string, who: string): void {
   if (!grant.profiles.includes(profileId)) {
     throw new SluiceError('forbidden', `This ${who} may not use profile '${profileId}'.`, { code: 'profile_not_allowed' });
   }
-  return mappedKey(grant.providerKeys, providerId, who);
 }
 
 export function mappedKey(mapping: ProviderKeyMapping, providerId: string, who: string): string {

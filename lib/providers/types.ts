@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { UpstreamKeys } from '../auth/authenticator.ts';
 import type { Config } from '../config/index.ts';
 import type { SluiceError } from '../errors/sluice-error.ts';
 import type { SluiceRequest } from '../http/request.ts';
@@ -80,6 +81,8 @@ export interface PrepareInput {
   apiKey: string | undefined;
   /** The provider's base URL, without a trailing slash. */
   baseUrl: string;
+  /** The upstream key of any provider for this request's credential (see ProviderAdapter.keysPerProvider). */
+  upstreamKeys?: UpstreamKeys;
 }
 
 export interface Endpoint {
@@ -107,6 +110,11 @@ export interface ProviderAdapter {
   defaultKey(config: Config): string | undefined;
   /** Whether a call without any key is refused with 401 before going upstream. */
   keyRequired(config: Config): boolean;
+  /**
+   * Set by a route in front of several providers (the model router): the caller's credential is
+   * checked for the route, and the endpoint chooses each provider's key through `upstreamKeys`.
+   */
+  keysPerProvider?: boolean;
 }
 
 /** Matches a fixed path exactly (after an optional trailing slash). */

@@ -133,6 +133,7 @@ async function forward(
     config,
     apiKey,
     baseUrl: access.baseUrl ?? baseUrl,
+    upstreamKeys: access,
   });
   draft.model = call.model;
   draft.stream = call.stream;

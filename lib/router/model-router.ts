@@ -19,7 +19,8 @@ export interface ModelRouterOptions extends RouterTargetOptions {
 /**
  * The model router as a route of the proxy pipeline: `/v1/model-router[/<profile>]/…`, one
  * OpenAI-compatible API in front of every provider, each model named `provider:model`. It speaks
- * OpenAI's dialect; the credentials of each provider are chosen per model (lib/router/credentials.ts).
+ * OpenAI's dialect; the credentials of each provider are chosen per model (lib/router/credentials.ts),
+ * by the caller's virtual key or access token when it sends one.
  */
 export function createModelRouter(options: ModelRouterOptions = {}): ProviderAdapter {
   const targets = options.targets ?? routerTargets(options);
@@ -40,5 +41,7 @@ export function createModelRouter(options: ModelRouterOptions = {}): ProviderAda
     defaultKey: () => undefined,
     // Checked per provider, once the model is known.
     keyRequired: () => false,
+    // A virtual key or access token is checked for the route; each provider's key is chosen per model.
+    keysPerProvider: true,
   };
 }

@@ -12,7 +12,8 @@ import type { RouterTarget } from './targets/types.ts';
  * The models a request names, each with its provider, base URL and credential. Everything that can
  * be known before sending is checked here, for every model, so that a request that cannot be
  * carried is refused at once rather than after a fallback: the model ids, that each provider is
- * enabled and has a credential, and that the request translates for it (images are not fetched yet).
+ * enabled, that the caller's credential reaches it (a 401 or 403 as on the provider's own route),
+ * and that the request translates for it (images are not fetched yet).
  */
 export async function planAttempts(
   api: RouterApi,
@@ -24,7 +25,10 @@ export async function planAttempts(
   const ids = requestedModelIds(json, request.headers);
   const refs = ids.map((id) => parseModelId(id, [...targets.keys()], modelsUrlHint(request.path)));
   const providers = new Set(refs.map((ref) => ref.provider));
-  const plans = refs.map((ref): AttemptPlan => {
+  const keys = input.upstreamKeys;
+  if (!keys) throw new Error('the model router runs behind the proxy pipeline, which gives it the upstream keys');
+  const plans: AttemptPlan[] = [];
+  for (const ref of refs) {
     const target = targets.get(ref.provider)!;
     const baseUrl = target.baseUrl(config);
     if (!baseUrl) {
@@ -33,8 +37,9 @@ export async function planAttempts(
         code: 'provider_not_enabled',
       });
     }
-    return { ref, target, baseUrl, apiKey: routerCredential({ target, config, clientKey: input.apiKey, providers }) };
-  });
+    const credential = await routerCredential({ target, config, keys, clientKey: input.apiKey, providers });
+    plans.push({ ref, target, baseUrl: credential.baseUrl ?? baseUrl, apiKey: credential.apiKey });
+  }
   for (const plan of plans) {
     const route = translatedRoute(plan, api);
     if (!route) continue;

@@ -1,4 +1,5 @@
 import { chatRequestToolView, chatResponseToolDialect } from '../providers/openai/chat-tools.ts';
+import { responsesCarryTools, responsesRequestToolView, responsesToolDialect } from '../providers/openai/responses-tools.ts';
 import type { JsonObject } from '../providers/shared/json-body.ts';
 import type { Endpoint } from '../providers/types.ts';
 import type { ToolExchange } from '../security/tool-view.ts';
@@ -54,6 +55,7 @@ export const responsesApi: RouterApi = {
   nativeEndpoint: (target) => target.responses,
   whole: (completion, model, json) => responseFromCompletion(completion, model, responseEcho(json)),
   encoder: (model, json) => new ResponsesEventEncoder(model, responseEcho(json)),
-  // As on the native Responses routes, which carry no tool policies yet.
-  tools: () => undefined,
+  // The router answers in the Responses API whatever the provider, so the native Responses view
+  // judges translated answers too; policies that rewrite tool results change `json`, read again when sent.
+  tools: (json) => (responsesCarryTools(json) ? { request: responsesRequestToolView(json), response: responsesToolDialect } : undefined),
 };

@@ -13,9 +13,9 @@ import type { RouterTarget } from './targets/types.ts';
 
 /**
  * `POST …/chat/completions` or `…/responses` of the model router: the models named are planned
- * and checked, the security pipeline sees the request as Chat Completions, and the call is sent
- * to the first model that answers (with fallbacks), translated both ways when the provider has
- * its own API.
+ * and checked, the security pipeline sees the request in the API the client called, and the call
+ * is sent to the first model that answers (with fallbacks), translated both ways when the provider
+ * has its own API.
  */
 export function routerCompletionEndpoint(api: RouterApi, targets: ReadonlyMap<string, RouterTarget>, runtime: () => Runtime): Endpoint {
   return {

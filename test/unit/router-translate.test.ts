@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { UpstreamKeys } from '../../lib/auth/authenticator.ts';
 import { loadConfig } from '../../lib/config/index.ts';
 import type { SluiceError } from '../../lib/errors/sluice-error.ts';
 import { routerCredential } from '../../lib/router/credentials.ts';
@@ -234,21 +235,29 @@ describe('translating for Gemini, Bedrock and Cohere', () => {
 describe('the credential of each provider the router calls', () => {
   const targets = routerTargets();
   const config = loadConfig({ SLUICE_OPENAI_API_KEY: 'sk-server', SLUICE_ANTHROPIC_API_KEY: 'sk-ant-server' });
-  const credential = (id: string, clientKey: string | undefined, providers: string[]) =>
-    routerCredential({ target: targets.get(id)!, config, clientKey, providers: new Set(providers) });
+  /** As the authenticator answers without a Sluice credential, on a profile that allows server keys. */
+  const serverKeys: UpstreamKeys = { keyFor: async ({ defaultKey }) => (defaultKey ? { apiKey: defaultKey, credential: { kind: 'default-key' } } : undefined) };
+  const credential = async (id: string, clientKey: string | undefined, providers: string[], keys = serverKeys) =>
+    (await routerCredential({ target: targets.get(id)!, config, keys, clientKey, providers: new Set(providers) })).apiKey;
 
-  it('uses the server key when there is one, whatever the client sent', () => {
-    expect(credential('openai', 'sk-client', ['openai'])).toBe('sk-server');
-    expect(credential('anthropic', 'sk-client', ['anthropic'])).toBe('sk-ant-server');
+  it('uses the server key when there is one, whatever the client sent', async () => {
+    expect(await credential('openai', 'sk-client', ['openai'])).toBe('sk-server');
+    expect(await credential('anthropic', 'sk-client', ['anthropic'])).toBe('sk-ant-server');
   });
 
-  it("passes the client's key only to an OpenAI-style provider that is the request's only provider", () => {
-    expect(credential('groq', 'gsk-client', ['groq'])).toBe('gsk-client');
-    expect(() => credential('groq', 'gsk-client', ['groq', 'openai'])).toThrow(expect.objectContaining({ status: 401 }));
-    expect(() => credential('gemini', 'AIza-client', ['gemini'])).toThrow(/never passed on to Gemini/);
+  it("passes the client's key only to an OpenAI-style provider that is the request's only provider", async () => {
+    expect(await credential('groq', 'gsk-client', ['groq'])).toBe('gsk-client');
+    await expect(credential('groq', 'gsk-client', ['groq', 'openai'])).rejects.toMatchObject({ status: 401 });
+    await expect(credential('gemini', 'AIza-client', ['gemini'])).rejects.toThrow(/never passed on to Gemini/);
   });
 
-  it('needs no key for a provider that takes none', () => {
-    expect(credential('ollama', undefined, ['ollama'])).toBeUndefined();
+  it('needs no key for a provider that takes none', async () => {
+    expect(await credential('ollama', undefined, ['ollama'])).toBeUndefined();
+  });
+
+  it("uses the key a credential's mapping chooses, with that key's own base URL", async () => {
+    const mapped: UpstreamKeys = { keyFor: async ({ id }) => ({ apiKey: `mapped-${id}`, baseUrl: 'https://gateway.example/v1' }) };
+    const chosen = await routerCredential({ target: targets.get('openai')!, config, keys: mapped, clientKey: undefined, providers: new Set(['openai']) });
+    expect(chosen).toEqual({ apiKey: 'mapped-openai', baseUrl: 'https://gateway.example/v1' });
   });
 });

@@ -1,68 +1,73 @@
-import { BedrockClient, ListInferenceProfilesCommand, type InferenceProfileSummary } from '@aws-sdk/client-bedrock';
+import { SluiceError } from '../../errors/sluice-error.ts';
+import { bedrockProvider } from '../../providers/bedrock/provider.ts';
+import { bedrockSettings } from '../../providers/bedrock/settings.ts';
+import type { ProviderAdapter } from '../../providers/types.ts';
+import { readBody } from '../../upstream/upstream-client.ts';
 import { bedrockTranslator } from '../translate/bedrock/translator.ts';
-import type { ListInput, ListedModel, NativeUpstream, TranslatedTarget } from './types.ts';
+import { syntheticRequest } from './synthetic-request.ts';
+import type { ListedModel, NativeUpstream, TranslatedTarget } from './types.ts';
 
-const RUNTIME_HOST = /^bedrock-runtime(-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.(amazonaws\.com(?:\.cn)?)$/;
-
-/** The control-plane endpoint and region that go with a Bedrock Runtime base URL. */
-export function bedrockControlPlane(baseUrl: string): { endpoint: string; region: string } {
-  const url = new URL(baseUrl);
-  const match = RUNTIME_HOST.exec(url.hostname);
-  if (match) return { endpoint: `https://bedrock${match[1] ?? ''}.${match[2]}.${match[3]}`, region: match[2]! };
-  // Not an AWS host (a proxy or a private endpoint): it is asked as it is.
-  return { endpoint: baseUrl, region: 'us-east-1' };
-}
-
-/** Every active inference profile of the account and region (all pages), through @aws-sdk/client-bedrock. */
-export async function listInferenceProfiles({ baseUrl, apiKey, signal }: ListInput): Promise<ListedModel[]> {
-  const { endpoint, region } = bedrockControlPlane(baseUrl);
-  const client = new BedrockClient({
-    region,
-    endpoint,
-    maxAttempts: 1,
-    ...(apiKey ? { token: { token: apiKey }, authSchemePreference: ['httpBearerAuth'] } : {}),
-  });
-  const profiles: InferenceProfileSummary[] = [];
-  try {
-    let nextToken: string | undefined;
-    do {
-      const page = await client.send(new ListInferenceProfilesCommand({ maxResults: 1000, ...(nextToken ? { nextToken } : {}) }), { abortSignal: signal });
-      profiles.push(...(page.inferenceProfileSummaries ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-  } finally {
-    client.destroy();
-  }
-  return profiles
-    .filter((profile) => profile.status === 'ACTIVE' && profile.inferenceProfileId)
-    .map((profile) => ({
-      id: profile.type === 'APPLICATION' && profile.inferenceProfileArn ? profile.inferenceProfileArn : profile.inferenceProfileId!,
-      ...(profile.createdAt ? { created: Math.floor(new Date(profile.createdAt).getTime() / 1000) } : {}),
-    }));
-}
+const MAX_LIST_BYTES = 8 * 1024 * 1024;
 
 /**
- * Bedrock Runtime (Converse, ConverseStream) with a Bedrock API key as a bearer token:
- * SLUICE_BEDROCK_API_KEY, SLUICE_BEDROCK_BASE_URL (which enables it). This is the whole of the
- * router's knowledge of Bedrock's URL and credential: SigV4 signing with Sluice's own AWS
- * credentials is another NativeUpstream passed to bedrockTarget() (`call` receives the body to sign).
+ * Bedrock through its own adapter's Converse endpoints and model list, so the router uses the same
+ * configuration and credentials as the Bedrock route: a Bedrock API key as a bearer token
+ * (SLUICE_BEDROCK_API_KEY, or the key a credential maps Bedrock to), or, with
+ * SLUICE_BEDROCK_IAM_AUTH_ENABLED=true and no key, Sluice's own SigV4 signature over the
+ * translated body (region from SLUICE_BEDROCK_REGION or the base URL); bare model ids get the
+ * SLUICE_BEDROCK_INFERENCE_PROFILE_PREFIX; `/models` lists the inference profiles the adapter
+ * lists (SLUICE_BEDROCK_ALLOWED_PROVIDERS, SLUICE_BEDROCK_ALLOWED_INFERENCE_REGIONS).
  */
-export const bedrockApiKeyUpstream: NativeUpstream = {
-  howToEnable: 'Set SLUICE_BEDROCK_BASE_URL to the Bedrock Runtime endpoint (for example https://bedrock-runtime.us-east-1.amazonaws.com) and SLUICE_BEDROCK_API_KEY.',
-  baseUrl: (config) => config.providers.bedrock?.baseUrl,
-  defaultKey: (config) => config.providers.bedrock?.apiKey,
-  keyRequired: () => true,
-  call: async ({ baseUrl, apiKey, model, stream }) => ({
-    url: `${baseUrl}/model/${encodeURIComponent(model)}/${stream ? 'converse-stream' : 'converse'}`,
-    headers: {
-      'content-type': 'application/json',
-      accept: stream ? 'application/vnd.amazon.eventstream' : 'application/json',
-      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+export function bedrockUpstream(adapter: ProviderAdapter = bedrockProvider): NativeUpstream {
+  const converse = adapter.endpoints.find((endpoint) => endpoint.operation === 'chat' && endpoint.match('/model/m/converse'))!;
+  const converseStream = adapter.endpoints.find((endpoint) => endpoint.operation === 'chat' && endpoint.match('/model/m/converse-stream'))!;
+  const models = adapter.endpoints.find((endpoint) => endpoint.operation === 'models')!;
+  return {
+    howToEnable: `${adapter.howToEnable} Then set SLUICE_BEDROCK_API_KEY, or SLUICE_BEDROCK_IAM_AUTH_ENABLED=true.`,
+    baseUrl: (config) => adapter.baseUrl(config),
+    defaultKey: (config) => adapter.defaultKey(config),
+    // With IAM auth Sluice signs calls that bring no key itself.
+    keyRequired: (config) => !bedrockSettings(config).iamAuth,
+    async call({ config, baseUrl, apiKey, model, stream, body, profile, request }) {
+      const endpoint = stream ? converseStream : converse;
+      const path = `/model/${encodeURIComponent(model)}/${stream ? 'converse-stream' : 'converse'}`;
+      const prepared = await endpoint.prepare({
+        request: syntheticRequest(request, {
+          method: 'POST',
+          path,
+          headers: { accept: stream ? 'application/vnd.amazon.eventstream' : 'application/json' },
+          body,
+        }),
+        params: endpoint.match(path)!,
+        profile,
+        config,
+        apiKey,
+        baseUrl,
+      });
+      return { url: prepared.url, headers: prepared.headers };
     },
-  }),
-  listModels: listInferenceProfiles,
-};
+    async listModels({ config, baseUrl, apiKey, upstream, signal, profile, request }): Promise<ListedModel[]> {
+      const call = await models.prepare({
+        request: syntheticRequest(request, { method: 'GET', path: '/models', headers: {} }),
+        params: {},
+        profile,
+        config,
+        apiKey,
+        baseUrl,
+      });
+      const response = await (call.send ? call.send(signal) : upstream.send(call, signal));
+      const text = (await readBody(response, MAX_LIST_BYTES)).toString('utf8');
+      if (response.status !== 200) {
+        throw new SluiceError('upstream_error', `listing inference profiles answered HTTP ${response.status}`, { code: 'model_list_failed' });
+      }
+      const data = (JSON.parse(text) as { data?: Array<{ id?: unknown; created?: unknown }> }).data ?? [];
+      return data
+        .filter((m) => typeof m.id === 'string')
+        .map((m) => ({ id: m.id as string, ...(typeof m.created === 'number' && m.created > 0 ? { created: m.created } : {}) }));
+    },
+  };
+}
 
-export function bedrockTarget(upstream: NativeUpstream = bedrockApiKeyUpstream): TranslatedTarget {
+export function bedrockTarget(upstream: NativeUpstream = bedrockUpstream()): TranslatedTarget {
   return { kind: 'translated', id: 'bedrock', displayName: 'Amazon Bedrock', translator: bedrockTranslator, ...upstream };
 }

@@ -6,9 +6,9 @@ import { openAiStyleTargets } from './openai-style.ts';
 import type { NativeUpstream, RouterTarget } from './types.ts';
 
 export interface RouterTargetOptions {
-  /** How Gemini is reached (default: the Gemini API with SLUICE_GEMINI_API_KEY). */
+  /** How Gemini is reached (default: as the Gemini route does, the Gemini API or Vertex AI). */
   gemini?: NativeUpstream;
-  /** How Bedrock is reached (default: a Bedrock API key as a bearer token). */
+  /** How Bedrock is reached (default: as the Bedrock route does, a bearer key or SigV4). */
   bedrock?: NativeUpstream;
 }
 

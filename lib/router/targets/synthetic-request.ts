@@ -7,13 +7,13 @@ import type { SluiceRequest } from '../../http/request.ts';
  */
 export function syntheticRequest(
   original: SluiceRequest,
-  fields: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: Buffer },
+  fields: { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; headers: Record<string, string>; body?: Buffer },
 ): SluiceRequest {
   return {
     ...original,
     method: fields.method,
     path: fields.path,
-    query: new URLSearchParams(),
+    query: new URLSearchParams(fields.query),
     headers: fields.headers,
     body: fields.body ?? Buffer.alloc(0),
   };

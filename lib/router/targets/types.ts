@@ -55,8 +55,9 @@ export interface ProviderAccess {
 
 /**
  * The upstream side of a provider the router translates for: where its native chat call goes and
- * with which credential headers. The Gemini and Bedrock ones are small and injectable
- * (lib/router/targets/gemini.ts, bedrock.ts), so Vertex AI tokens or SigV4 can replace them.
+ * with which credential headers. The Gemini and Bedrock ones (lib/router/targets/gemini.ts,
+ * bedrock.ts) go through their native adapters, Vertex AI tokens and SigV4 included; another
+ * adapter (a test's token source or signer) or another upstream can be passed in their place.
  */
 export interface NativeUpstream extends Omit<ProviderAccess, 'id' | 'displayName'> {
   call(input: NativeCallInput): Promise<NativeCall>;
