@@ -4,13 +4,19 @@ import { buildSync } from 'esbuild';
 import { ESM_REQUIRE_BANNER } from './esm-banner.ts';
 
 /**
- * Packages Sluice imports only dynamically, on paths that not every request takes: the price catalog
- * (after the response), Microsoft Entra and Google credentials (keyless modes), the Bedrock
- * control-plane client (`GET /models`). They stay out of the handler bundle, which every cold start
- * parses, and are bundled each on its own beside it, as `node_modules/<package>/index.mjs`, where
- * Node resolves the dynamic import at run time.
+ * Packages Sluice imports only dynamically, on paths that not every request takes or only after
+ * the response: the price catalog and the X-Ray tracer (after the response), Microsoft Entra and
+ * Google credentials (keyless modes), the Bedrock control-plane client (`GET /models`). They stay
+ * out of the handler bundle, which every cold start parses, and are bundled each on its own beside
+ * it, as `node_modules/<package>/index.mjs`, where Node resolves the dynamic import at run time.
  */
-export const SIDE_PACKAGES = ['@pydantic/genai-prices', '@azure/identity', 'google-auth-library', '@aws-sdk/client-bedrock'] as const;
+export const SIDE_PACKAGES = [
+  '@pydantic/genai-prices',
+  '@azure/identity',
+  'google-auth-library',
+  '@aws-sdk/client-bedrock',
+  '@aws-lambda-powertools/tracer',
+] as const;
 
 /** Bundles, into `outputDir`, each side package the handler bundle there imports. */
 export function bundleSidePackages(projectRoot: string, outputDir: string): string[] {

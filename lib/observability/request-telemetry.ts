@@ -1,4 +1,3 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Interaction } from '../interactions/interaction.ts';
 import type { Logger } from './logger.ts';
 import { publishRequestMetrics } from './request-metrics.ts';
@@ -10,28 +9,38 @@ import { traceUpstreamCall, type SpanSource } from './upstream-trace.ts';
  * Outgoing HTTP is not captured globally: the upstream call gets its own GenAI subsegment, and
  * the provider receives no X-Ray header it did not ask for.
  */
-export function createTracer(): Tracer {
-  return new Tracer({ serviceName: 'sluice', captureHTTPsRequests: false });
+export function loadTracer(): Promise<SpanSource> {
+  // Imported lazily (with aws-xray-sdk-core, ~120 kB) and shipped beside the bundle: the tracer is
+  // only needed once a response has ended, so a cold start does not parse it first.
+  return import('@aws-lambda-powertools/tracer').then(
+    ({ Tracer }) => new Tracer({ serviceName: 'sluice', captureHTTPsRequests: false }),
+  );
 }
+
+/** Tracing that could not start: nothing is traced, requests are unaffected. */
+const noTracing: SpanSource = { isTracingEnabled: () => false, getSegment: () => undefined };
 
 /** Metrics and trace of a request, published once its response has ended. */
 export class RequestTelemetry {
   private readonly metricsEnabled: boolean;
-  private readonly tracer: SpanSource;
+  private readonly tracer: Promise<SpanSource>;
   private readonly logger: Logger;
 
-  constructor(options: { metricsEnabled: boolean; tracer: SpanSource; logger: Logger }) {
+  constructor(options: { metricsEnabled: boolean; tracer: SpanSource | Promise<SpanSource>; logger: Logger }) {
     this.metricsEnabled = options.metricsEnabled;
-    this.tracer = options.tracer;
     this.logger = options.logger;
+    this.tracer = Promise.resolve(options.tracer).catch((error: unknown) => {
+      this.logger.warn('tracing is off: the tracer could not be loaded', { error: error instanceof Error ? error.message : String(error) });
+      return noTracing;
+    });
   }
 
   /** Never throws: telemetry must not break a response that has already been sent. */
-  requestEnded(record: Interaction, upstreamStartedAt: number | undefined): void {
+  async requestEnded(record: Interaction, upstreamStartedAt: number | undefined): Promise<void> {
     try {
       if (this.metricsEnabled) publishRequestMetrics(record);
       const timing = upstreamStartedAt === undefined ? undefined : { startedAt: performance.timeOrigin + upstreamStartedAt };
-      traceUpstreamCall(this.tracer, record, timing);
+      if (timing) traceUpstreamCall(await this.tracer, record, timing);
     } catch (error) {
       this.logger.warn('request telemetry failed', {
         requestId: record.requestId,

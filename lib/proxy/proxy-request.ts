@@ -75,7 +75,7 @@ export async function proxyRequest(
       runtime.interactions.write(record),
       exchange.budget?.settle(actualUsage(record), runtime.logger),
     ]);
-    runtime.telemetry.requestEnded(record, draft.upstreamStartedAt);
+    await runtime.telemetry.requestEnded(record, draft.upstreamStartedAt);
   }
 }
 

@@ -1,7 +1,7 @@
 import xray from 'aws-xray-sdk-core';
 import { describe, expect, it } from 'vitest';
 import { genAiAttributes } from '../../lib/observability/gen-ai-attributes.ts';
-import { createTracer } from '../../lib/observability/request-telemetry.ts';
+import { loadTracer } from '../../lib/observability/request-telemetry.ts';
 import { parseTraceparent } from '../../lib/observability/trace-context.ts';
 import { traceUpstreamCall, type TraceSpan } from '../../lib/observability/upstream-trace.ts';
 import { sampleRecord } from '../support/records.ts';
@@ -119,7 +119,7 @@ describe('traceUpstreamCall', () => {
     expect(segment.subsegments).toBeUndefined();
   });
 
-  it('Powertools’ Tracer is off outside Lambda', () => {
-    expect(createTracer().isTracingEnabled()).toBe(false);
+  it('Powertools’ Tracer is off outside Lambda', async () => {
+    expect((await loadTracer()).isTracingEnabled()).toBe(false);
   });
 });
