@@ -9,6 +9,7 @@ import type { Interaction, InteractionOutcome } from './interaction.ts';
 import type { PolicyDecisions } from '../security/decisions.ts';
 import { ResponseSample } from './response-sample.ts';
 import { recordedUsage } from './recorded-usage.ts';
+import { fitRecord } from './record-size.ts';
 
 const MAX_ERROR_MESSAGE = 500;
 
@@ -79,7 +80,7 @@ export class InteractionDraft {
       response: this.response,
       at: this.createdAt,
     });
-    return {
+    return fitRecord({
       profileId: this.profileId,
       sk: `${createdAt}#${this.id}`,
       id: this.id,
@@ -105,7 +106,7 @@ export class InteractionDraft {
       error: this.error,
       policy: this.policy,
       expiresAt: Math.floor(this.createdAt.getTime() / 1000) + ttlDays * 86_400,
-    };
+    });
   }
 }
 

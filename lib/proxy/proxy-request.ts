@@ -11,6 +11,7 @@ import type { Dialect, ProviderAdapter, UpstreamCall } from '../providers/types.
 import type { Runtime } from '../runtime.ts';
 import { readBody, type UpstreamResponse } from '../upstream/upstream-client.ts';
 import { redact, upstreamErrorMessage } from './redact.ts';
+import { checkRequestLimits } from './request-limits.ts';
 import { matchRoute, providerSegment } from './route.ts';
 import { applyRequestPolicies, enforceOnBody, guardStream, type GuardedObserver, type ToolSecurity } from './tool-security.ts';
 
@@ -89,13 +90,7 @@ async function forward(exchange: Exchange, providers: ReadonlyMap<string, Provid
   draft.operation = route.endpoint.operation;
   draft.profileId = route.profileId;
 
-  if (request.body.byteLength > config.limits.maxBodyBytes) {
-    throw new SluiceError(
-      'payload_too_large',
-      `The request body is ${request.body.byteLength} bytes; the limit is ${config.limits.maxBodyBytes} (SLUICE_MAX_BODY_BYTES).`,
-      { code: 'request_too_large' },
-    );
-  }
+  checkRequestLimits(request, config.limits, route.endpoint.method === 'POST');
   const baseUrl = provider.baseUrl(config);
   if (!baseUrl) {
     throw new SluiceError('not_found', `${provider.displayName} is not enabled. ${provider.howToEnable}`, {
