@@ -78,6 +78,7 @@ export class InteractionDraft {
       reported: this.summary.usage,
       requestBody: this.request.body,
       response: this.response,
+      incomplete: this.stream && (this.outcome === 'cancelled' || this.outcome === 'error' || this.outcome === 'upstream_error'),
       at: this.createdAt,
     });
     return fitRecord({

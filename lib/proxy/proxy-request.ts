@@ -11,6 +11,7 @@ import type { Dialect, ProviderAdapter, UpstreamCall } from '../providers/types.
 import type { Runtime } from '../runtime.ts';
 import { readBody, type UpstreamResponse } from '../upstream/upstream-client.ts';
 import { redact, upstreamErrorMessage } from './redact.ts';
+import { brokenJsonAnswer } from './broken-json.ts';
 import { checkRequestLimits } from './request-limits.ts';
 import { matchRoute, providerSegment } from './route.ts';
 import { applyRequestPolicies, enforceOnBody, guardStream, type GuardedObserver, type ToolSecurity } from './tool-security.ts';
@@ -165,6 +166,8 @@ async function relayWhole(
   const body = await readBody(upstream, MAX_UPSTREAM_BODY_BYTES);
   exchange.draft.summary = call.summarize(body);
   exchange.draft.keepResponse(body);
+  const broken = brokenJsonAnswer(upstream.status, upstream.headers, body, exchange.draft.summary);
+  if (broken) exchange.draft.upstreamFailed(broken);
   const answer = security ? enforceOnBody(security, body, exchange.draft) : body;
   await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), answer);
 }
@@ -200,6 +203,8 @@ async function relayStream(
       const out = observer.push(chunk);
       if (out) await writer.write(out);
       if (writer.clientGone) break;
+      const broken = observer.broken?.();
+      if (broken) throw broken;
     }
     if (writer.clientGone) {
       upstream.cancel();
@@ -233,8 +238,8 @@ async function relayStream(
             cause: caught,
           });
     draft.fail(error);
-    const separator = observer.atEventBoundary() ? '' : '\n\n';
     const errorEvent = call.streamError ? call.streamError(error) : exchange.dialect.streamError(error);
+    const separator = errorEvent.byteLength > 0 && !observer.atEventBoundary() ? '\n\n' : '';
     await writer.end(Buffer.concat([Buffer.from(separator), errorEvent]));
   } finally {
     stopKeepAlive?.();

@@ -148,6 +148,16 @@ export class UpstreamClient {
     });
   }
 
+  /** Sockets to upstreams: in use by a call, and kept alive for the next one (for tests and soaks). */
+  sockets(): { active: number; idle: number } {
+    const count = (pools: Array<NodeJS.ReadOnlyDict<unknown[]>>) =>
+      pools.flatMap((pool) => Object.values(pool)).reduce<number>((sum, list) => sum + (list?.length ?? 0), 0);
+    return {
+      active: count([this.httpAgent.sockets, this.httpsAgent.sockets]),
+      idle: count([this.httpAgent.freeSockets, this.httpsAgent.freeSockets]),
+    };
+  }
+
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
