@@ -31,6 +31,8 @@ export const faults = [
   'invalid-json',
 ] as const;
 export type Fault = (typeof faults)[number];
+/** What the fake does for one request: a fault, or (`ok`) the whole valid stream at once, kept alive. */
+export type Behaviour = Fault | 'ok';
 
 /** Bytes of one stream format: a complete valid stream as its events, and what can break it. */
 export interface StreamFormat {
@@ -233,13 +235,17 @@ function write(res: ServerResponse, bytes: Buffer): Promise<void> {
   });
 }
 
-async function answer(fault: Fault, format: StreamFormat, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function answer(fault: Behaviour, format: StreamFormat, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
   const head = () => {
     res.writeHead(200, { 'content-type': format.contentType, 'x-fault': fault });
     return write(res, Buffer.concat(format.events.slice(0, format.head)));
   };
   switch (fault) {
+    case 'ok':
+      res.writeHead(200, { 'content-type': format.contentType });
+      res.end(Buffer.concat(format.events));
+      return;
     case 'reset-before-headers':
       req.socket.destroy();
       return;
@@ -301,8 +307,8 @@ export class FaultyUpstream {
         if (typeof caseId === 'string') this.sockets.set(caseId, raw.socket);
         const [, family = '', ...rest] = req.path.split('/');
         const format = formatOf(family, { ...req, path: `/${rest.join('/')}` });
-        const fault = req.headers[FAULT_HEADER] as Fault | undefined;
-        if (!format || !fault || !faults.includes(fault)) {
+        const fault = req.headers[FAULT_HEADER] as Behaviour | undefined;
+        if (!format || !fault || !(fault === 'ok' || faults.includes(fault))) {
           res.writeHead(400, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ message: `no fault for ${req.path}` }));
           return;
