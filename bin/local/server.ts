@@ -119,7 +119,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     running--;
     if (running === 0) for (const resolveIdle of idleWaiters.splice(0)) resolveIdle();
   };
-  const server = http.createServer(async (req, res) => {
+  // Room for the request line above Sluice's own header limit, so that it answers in the route's dialect.
+  const server = http.createServer({ maxHeaderSize: config.limits.maxHeaderBytes + 16 * 1024 }, async (req, res) => {
     try {
       const path = (req.url ?? '/').split('?', 1)[0]!;
       if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -132,7 +133,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           : handlers.get(segment);
       if (!target) {
         return sendJson(res, 404, {
-          error: { message: `No route at ${req.method} ${path}.`, type: 'invalid_request_error', code: 'unknown_route' },
+          error: { message: `No route at ${req.method} ${path}.`, type: 'invalid_request_error', param: null, code: 'unknown_route' },
         });
       }
       const refusal = target.spec === adminFunction ? adminGate.refusal(req) : undefined;

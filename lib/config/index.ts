@@ -29,6 +29,10 @@ const environmentSchema = z.object({
   SLUICE_INTERACTION_TTL_DAYS: positiveInt.default(90),
   SLUICE_PROFILE_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   SLUICE_MAX_BODY_BYTES: positiveInt.default(5 * MiB),
+  SLUICE_MAX_HEADER_BYTES: positiveInt.default(16 * 1024),
+  SLUICE_MAX_JSON_DEPTH: positiveInt.default(128),
+  SLUICE_MAX_MESSAGES: positiveInt.default(10_000),
+  SLUICE_MAX_TOOLS: positiveInt.default(1_000),
   SLUICE_UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt.default(10_000),
   SLUICE_UPSTREAM_FIRST_BYTE_TIMEOUT_MS: positiveInt.default(300_000),
   SLUICE_UPSTREAM_IDLE_TIMEOUT_MS: positiveInt.default(120_000),
@@ -63,7 +67,8 @@ export interface Config {
     profileCacheTtlMs: number;
     recordWriteAttempts: number;
   };
-  limits: { maxBodyBytes: number };
+  /** What Sluice accepts from a client (each refused in the route's dialect: 413 for sizes, 400 for shapes). */
+  limits: { maxBodyBytes: number; maxHeaderBytes: number; maxJsonDepth: number; maxMessages: number; maxTools: number };
   /** CloudWatch metrics (EMF lines on stdout) after each request. */
   observability: { metricsEnabled: boolean };
   timeouts: { connectMs: number; firstByteMs: number; idleMs: number; totalMs: number };
@@ -149,7 +154,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       profileCacheTtlMs: e.SLUICE_PROFILE_CACHE_TTL_MS,
       recordWriteAttempts: e.SLUICE_RECORD_WRITE_ATTEMPTS,
     },
-    limits: { maxBodyBytes: e.SLUICE_MAX_BODY_BYTES },
+    limits: {
+      maxBodyBytes: e.SLUICE_MAX_BODY_BYTES,
+      maxHeaderBytes: e.SLUICE_MAX_HEADER_BYTES,
+      maxJsonDepth: e.SLUICE_MAX_JSON_DEPTH,
+      maxMessages: e.SLUICE_MAX_MESSAGES,
+      maxTools: e.SLUICE_MAX_TOOLS,
+    },
     observability: { metricsEnabled: e.SLUICE_METRICS_ENABLED },
     timeouts: {
       connectMs: e.SLUICE_UPSTREAM_CONNECT_TIMEOUT_MS,

@@ -9,6 +9,7 @@ import type { Interaction, InteractionOutcome, RoutingReport } from './interacti
 import type { PolicyDecisions } from '../security/decisions.ts';
 import { ResponseSample } from './response-sample.ts';
 import { recordedUsage } from './recorded-usage.ts';
+import { fitRecord } from './record-size.ts';
 
 const MAX_ERROR_MESSAGE = 500;
 
@@ -80,9 +81,10 @@ export class InteractionDraft {
       reported: this.summary.usage,
       requestBody: this.request.body,
       response: this.response,
+      incomplete: this.stream && (this.outcome === 'cancelled' || this.outcome === 'error' || this.outcome === 'upstream_error'),
       at: this.createdAt,
     });
-    return {
+    return fitRecord({
       profileId: this.profileId,
       sk: `${createdAt}#${this.id}`,
       id: this.id,
@@ -110,7 +112,7 @@ export class InteractionDraft {
       credential: this.credential,
       attempts: this.routing?.attempts.length ? this.routing.attempts : undefined,
       expiresAt: Math.floor(this.createdAt.getTime() / 1000) + ttlDays * 86_400,
-    };
+    });
   }
 }
 

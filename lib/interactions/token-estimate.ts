@@ -101,6 +101,24 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+const TEXT_FIELD = new RegExp(`"(${[...TEXT_KEYS].join('|')})"\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
+
+/**
+ * The text fields of JSON that sits inside other framing (the payloads of a binary AWS event
+ * stream, or a stream cut in the middle of an event): each `"text": "…"` string found is read.
+ */
+function textFieldTokens(text: string): number | undefined {
+  let sum = 0;
+  let found = false;
+  for (const [, , raw] of text.matchAll(TEXT_FIELD)) {
+    const value = parseJson(`"${raw}"`);
+    if (!value.ok || typeof value.value !== 'string') continue;
+    found = true;
+    sum += estimateTokens(value.value);
+  }
+  return found ? sum : undefined;
+}
+
 /** The generated text of a whole answer, a server-sent-event stream or newline-delimited JSON. */
 function answerTokens(text: string): number | undefined {
   const trimmed = text.trimStart();
@@ -118,7 +136,7 @@ function answerTokens(text: string): number | undefined {
     });
     parser.feed(text);
     parser.reset({ consume: true });
-    return parsed ? sum : undefined;
+    return parsed ? sum : textFieldTokens(text);
   }
   const whole = parseJson(text);
   if (whole.ok) return responseTokens(whole.value);
@@ -131,7 +149,7 @@ function answerTokens(text: string): number | undefined {
       sum += responseTokens(json.value);
     }
   }
-  return parsed ? sum : undefined;
+  return parsed ? sum : textFieldTokens(text);
 }
 
 /**

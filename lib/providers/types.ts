@@ -42,6 +42,11 @@ export interface StreamObserver {
   atEventBoundary(): boolean;
   /** The error the upstream reported inside the stream (an `error` event, a failed finish), if any. */
   upstreamFailure?(): string | undefined;
+  /**
+   * Set once the stream cannot be read any further (a malformed frame): the bytes before it were
+   * returned by `push`, and the relay stops here and ends the stream with this error.
+   */
+  broken?(): SluiceError | undefined;
 }
 
 /** The call Sluice makes upstream for one request, and how to read its answer. */

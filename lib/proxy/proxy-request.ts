@@ -12,6 +12,8 @@ import type { Runtime } from '../runtime.ts';
 import { readBody, type UpstreamResponse } from '../upstream/upstream-client.ts';
 import { redact, upstreamErrorMessage } from './redact.ts';
 import { loadPriceCatalog } from '../pricing/price-catalog.ts';
+import { brokenJsonAnswer } from './broken-json.ts';
+import { checkRequestLimits } from './request-limits.ts';
 import { matchRoute, providerSegment } from './route.ts';
 import { applyRequestPolicies, enforceOnBody, guardStream, type GuardedObserver, type ToolSecurity } from './tool-security.ts';
 
@@ -96,13 +98,7 @@ async function forward(
   draft.operation = route.endpoint.operation;
   draft.profileId = route.profileId;
 
-  if (request.body.byteLength > config.limits.maxBodyBytes) {
-    throw new SluiceError(
-      'payload_too_large',
-      `The request body is ${request.body.byteLength} bytes; the limit is ${config.limits.maxBodyBytes} (SLUICE_MAX_BODY_BYTES).`,
-      { code: 'request_too_large' },
-    );
-  }
+  checkRequestLimits(request, config.limits, route.endpoint.method === 'POST');
   const baseUrl = provider.baseUrl(config);
   if (!baseUrl) {
     throw new SluiceError('not_found', `${provider.displayName} is not enabled. ${provider.howToEnable}`, {
@@ -183,6 +179,8 @@ async function relayWhole(
   const body = await readBody(upstream, MAX_UPSTREAM_BODY_BYTES);
   exchange.draft.summary = call.summarize(body);
   exchange.draft.keepResponse(body);
+  const broken = brokenJsonAnswer(upstream.status, upstream.headers, body, exchange.draft.summary);
+  if (broken) exchange.draft.upstreamFailed(broken);
   const answer = security ? enforceOnBody(security, body, exchange.draft) : body;
   await exchange.writer.send(upstream.status, responseHeaders(exchange, upstream), answer);
 }
@@ -218,6 +216,8 @@ async function relayStream(
       const out = observer.push(chunk);
       if (out) await writer.write(out);
       if (writer.clientGone) break;
+      const broken = observer.broken?.();
+      if (broken) throw broken;
     }
     if (writer.clientGone) {
       upstream.cancel();
@@ -251,8 +251,8 @@ async function relayStream(
             cause: caught,
           });
     draft.fail(error);
-    const separator = observer.atEventBoundary() ? '' : '\n\n';
     const errorEvent = call.streamError ? call.streamError(error) : exchange.dialect.streamError(error);
+    const separator = errorEvent.byteLength > 0 && !observer.atEventBoundary() ? '\n\n' : '';
     await writer.end(Buffer.concat([Buffer.from(separator), errorEvent]));
   } finally {
     stopKeepAlive?.();

@@ -90,6 +90,7 @@ export function guardStream(observer: StreamObserver, security: ToolSecurity, dr
     summary: () => observer.summary(),
     completed: () => observer.completed(),
     upstreamFailure: () => observer.upstreamFailure?.(),
+    broken: () => observer.broken?.(),
     atEventBoundary: () => observer.atEventBoundary() && !guard.holding(),
     holding: () => guard.holding(),
     keepAlive: () => guard.keepAlive(),

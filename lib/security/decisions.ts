@@ -7,4 +7,6 @@ export interface PolicyDecisions {
   untrustedByHeader: boolean;
   toolResults: Array<{ callId: string; toolName?: string; trust: ResultTrust; policyId?: string }>;
   blockedToolCalls: Array<{ id: string; name: string; reason: string; policyId?: string }>;
+  /** Decisions left out of the record (blocked calls kept first) so that it fits in one DynamoDB item. */
+  omitted?: number;
 }

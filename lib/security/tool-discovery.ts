@@ -20,10 +20,13 @@ function schemaHash(tool: DeclaredTool): string {
  */
 export function toolsToRemember(profile: Profile, declared: readonly DeclaredTool[], now: Date): DiscoveredTool[] {
   const known = (profile.tools ?? {}) as Record<string, DiscoveredTool>;
+  // One entry per name (the last declaration wins, as in a JSON object), and none for a nameless
+  // tool: DynamoDB takes neither an empty attribute name nor two updates of one path.
+  const byName = new Map(declared.filter((tool) => tool.name !== '').map((tool) => [tool.name, tool]));
   const out: DiscoveredTool[] = [];
-  for (const tool of declared) {
+  for (const tool of byName.values()) {
     const hash = schemaHash(tool);
-    const existing = known[tool.name];
+    const existing = Object.hasOwn(known, tool.name) ? known[tool.name] : undefined;
     if (existing && existing.schemaHash === hash && now.getTime() - Date.parse(existing.lastSeenAt) < REFRESH_LAST_SEEN_MS) continue;
     out.push({
       name: tool.name,
@@ -35,7 +38,8 @@ export function toolsToRemember(profile: Profile, declared: readonly DeclaredToo
     });
   }
   const room = MAX_TOOLS_PER_PROFILE - Object.keys(known).length;
-  return out.filter((tool) => known[tool.name] !== undefined).concat(out.filter((t) => known[t.name] === undefined).slice(0, Math.max(0, room)));
+  const isKnown = (tool: DiscoveredTool) => Object.hasOwn(known, tool.name);
+  return out.filter(isKnown).concat(out.filter((tool) => !isKnown(tool)).slice(0, Math.max(0, room)));
 }
 
 /** Writes discovered tools into the profile's `tools` map; only called when something is new. */

@@ -62,36 +62,42 @@ export class UpstreamClient {
         req.destroy(error);
       };
 
-      const req = transport.request(
-        {
-          protocol: url.protocol,
-          hostname: url.hostname.replace(/^\[|\]$/g, ''),
-          port: url.port || (secure ? 443 : 80),
-          path: `${url.pathname}${url.search}`,
-          method: request.method,
-          headers,
-          agent: secure ? this.httpsAgent : this.httpAgent,
-          signal,
-        },
-        (res) => {
-          response = res;
-          clearTimeout(firstByteTimer);
-          const finish = () => clear();
-          res.once('end', finish);
-          res.once('close', finish);
-          settled = true;
-          resolve({
-            status: res.statusCode ?? 502,
-            headers: res.headers,
-            body: readWithIdleTimeout(res, timeouts.idleMs),
-            cancel: () => {
-              clear();
-              res.destroy();
-              req.destroy();
-            },
-          });
-        },
-      );
+      let req: http.ClientRequest;
+      try {
+        req = transport.request(
+          {
+            protocol: url.protocol,
+            hostname: url.hostname.replace(/^\[|\]$/g, ''),
+            port: url.port || (secure ? 443 : 80),
+            path: `${url.pathname}${url.search}`,
+            method: request.method,
+            headers,
+            agent: secure ? this.httpsAgent : this.httpAgent,
+            signal,
+          },
+          (res) => {
+            response = res;
+            clearTimeout(firstByteTimer);
+            const finish = () => clear();
+            res.once('end', finish);
+            res.once('close', finish);
+            settled = true;
+            resolve({
+              status: res.statusCode ?? 502,
+              headers: res.headers,
+              body: readWithIdleTimeout(res, timeouts.idleMs),
+              cancel: () => {
+                clear();
+                res.destroy();
+                req.destroy();
+              },
+            });
+          },
+        );
+      } catch (error) {
+        reject(unforwardableHeader(error) ?? error);
+        return;
+      }
 
       const totalTimer = setTimeout(() => {
         fail(
@@ -142,10 +148,36 @@ export class UpstreamClient {
     });
   }
 
+  /** Sockets to upstreams: in use by a call, and kept alive for the next one (for tests and soaks). */
+  sockets(): { active: number; idle: number } {
+    const count = (pools: Array<NodeJS.ReadOnlyDict<unknown[]>>) =>
+      pools.flatMap((pool) => Object.values(pool)).reduce<number>((sum, list) => sum + (list?.length ?? 0), 0);
+    return {
+      active: count([this.httpAgent.sockets, this.httpsAgent.sockets]),
+      idle: count([this.httpAgent.freeSockets, this.httpsAgent.freeSockets]),
+    };
+  }
+
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+}
+
+/**
+ * A header node:http refuses to send (a control or non-Latin-1 character in its value, a name
+ * that is not an HTTP token): the client's request cannot be forwarded as it is. A Function URL
+ * event can carry such headers; the error names the header, never its value.
+ */
+function unforwardableHeader(error: unknown): SluiceError | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'ERR_INVALID_CHAR' && code !== 'ERR_INVALID_HTTP_TOKEN') return undefined;
+  const name = /\["([^"]*)"\]/.exec((error as Error).message)?.[1];
+  return new SluiceError(
+    'bad_request',
+    `${name ? `The header '${name.slice(0, 100)}'` : 'A header'} cannot be forwarded: its name or value holds characters HTTP does not allow.`,
+    { code: 'invalid_header' },
+  );
 }
 
 /**

@@ -92,7 +92,8 @@ export function geminiGenerate(behaviour: GeminiBehaviour = {}): FakeHandler {
       return;
     }
 
-    const sse = req.query.get('alt') === 'sse';
+    // `$alt` is the system parameter's other spelling; Google reads either.
+    const sse = (req.query.get('alt') ?? req.query.get('$alt')) === 'sse';
     res.writeHead(200, {
       'content-type': sse ? 'text/event-stream' : 'application/json; charset=UTF-8',
       'x-fake-upstream': 'gemini',

@@ -68,11 +68,15 @@ describe('observeConverseStream', () => {
     expect(observer.atEventBoundary()).toBe(true);
   });
 
-  it('fails on a frame whose checksum does not match', () => {
-    const corrupt = Buffer.from(frames[0]!);
+  it('stops at a frame whose checksum does not match, passing the good frames before it', () => {
+    const corrupt = Buffer.from(frames[1]!);
     corrupt[corrupt.length - 6]! ^= 0xff;
     const observer = observeConverseStream();
-    expect(() => observer.push(corrupt)).toThrow(SluiceError);
+    const out = observer.push(Buffer.concat([frames[0]!, corrupt, frames[2]!]));
+    expect(out?.equals(Buffer.from(frames[0]!))).toBe(true);
+    expect(observer.broken?.()).toBeInstanceOf(SluiceError);
+    expect(observer.broken?.()?.code).toBe('malformed_event_stream');
+    expect(observer.push(Buffer.from(frames[2]!))).toBeUndefined();
   });
 });
 

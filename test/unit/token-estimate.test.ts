@@ -69,6 +69,12 @@ describe('request and response estimates', () => {
     expect(estimateResponseTokens([part], part.byteLength * 3)).toBe(30);
   });
 
+  it('reads the text fields of JSON inside binary framing (a Bedrock event stream)', () => {
+    const frame = (payload: unknown) => Buffer.concat([Buffer.from([0, 0, 0, 90, 0, 0, 0, 40, 1, 2, 3, 4]), Buffer.from(JSON.stringify(payload)), Buffer.from([9, 9, 9, 9])]);
+    const stream = Buffer.concat([frame({ role: 'assistant' }), frame({ contentBlockIndex: 0, delta: { text: 'Hello there, world' } })]);
+    expect(estimateResponseTokens([stream], stream.byteLength)).toBe(estimateTokens('Hello there, world'));
+  });
+
   it('gives up on bytes it cannot read', () => {
     expect(estimateResponseTokens([Buffer.from([0, 0, 0, 42, 1, 2, 3])], 7)).toBeUndefined();
     expect(estimateResponseTokens([], 0)).toBeUndefined();
@@ -108,6 +114,16 @@ describe('recordedUsage', () => {
     expect(partial.tokensEstimated).toBeUndefined();
     expect(partial).toMatchObject({ inputTokens: 50, costStatus: 'priced' });
     expect(partial).not.toHaveProperty('outputTokens');
+  });
+
+  it('estimates the output seen so far of a stream cut short, when its partial report says less', () => {
+    const sample = new ResponseSample();
+    sample.add(Buffer.from(`data: ${JSON.stringify({ candidates: [{ content: { parts: [{ text: 'The quick brown fox jumps' }] } }], usageMetadata: { promptTokenCount: 11 } })}\n\n`));
+    const cut = recordedUsage({ provider: 'gemini', models: ['gemini-2.5-flash'], reported: { inputTokens: 11 }, requestBody: body, response: sample, incomplete: true, at: AT });
+    expect(cut).toMatchObject({ inputTokens: 11, outputTokens: estimateTokens('The quick brown fox jumps'), tokensEstimated: true });
+    const reportedMore = recordedUsage({ provider: 'gemini', models: ['gemini-2.5-flash'], reported: { inputTokens: 11, outputTokens: 40 }, requestBody: body, response: sample, incomplete: true, at: AT });
+    expect(reportedMore.tokensEstimated).toBeUndefined();
+    expect(reportedMore.outputTokens).toBe(40);
   });
 
   it('estimates nothing when no answer was relayed (nothing is billed)', () => {

@@ -1,5 +1,6 @@
 import type { ApiPath, UpstreamTarget } from '../openai-style/upstream-target.ts';
 import type { PrepareInput } from '../types.ts';
+import { pathSegment } from '../shared/path-segment.ts';
 import { azureUrlForm, entraScopeOf } from './base-url.ts';
 import type { EntraTokens } from './entra-token.ts';
 import { azureSettings } from './settings.ts';
@@ -13,7 +14,7 @@ function azureUrl(input: PrepareInput, apiPath: ApiPath, model: string | undefin
   }
   // The deployment named in the path (AzureOpenAI client) wins over the body's model.
   const deployment = params.deployment ?? model ?? '';
-  return `${baseUrl}/deployments/${encodeURIComponent(deployment)}${apiPath}?api-version=${encodeURIComponent(settings.apiVersion)}`;
+  return `${baseUrl}/deployments/${pathSegment(deployment, 'model')}${apiPath}?api-version=${encodeURIComponent(settings.apiVersion)}`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { SluiceError } from '../../errors/sluice-error.ts';
 import type { SluiceRequest } from '../../http/request.ts';
 import { forwardableHeaders } from '../shared/headers.ts';
 import { parseJsonObject, validateFields } from '../shared/json-body.ts';
+import { pathSegment } from '../shared/path-segment.ts';
 import { exactPath, type Endpoint } from '../types.ts';
 import { missingCredential } from './credentials.ts';
 import { observeConverseStream, summarizeConverse } from './event-stream.ts';
@@ -81,7 +82,7 @@ export function converseEndpoint(operation: Operation, modelIn: 'path' | 'body',
         }
         model = parsed.data;
       }
-      const url = `${baseUrl}/model/${encodeURIComponent(upstreamModelId(model, settings.inferenceProfilePrefix))}/${operation}`;
+      const url = `${baseUrl}/model/${pathSegment(upstreamModelId(model, settings.inferenceProfilePrefix), 'modelId')}/${operation}`;
       const headers: Record<string, string> = {
         ...forwardableHeaders(request),
         ...bedrockHeaders(request),

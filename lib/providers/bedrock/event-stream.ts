@@ -78,25 +78,36 @@ export function observeConverseStream(): StreamObserver {
     }
   };
 
+  let broken: SluiceError | undefined;
+
   return {
     push(chunk) {
+      if (broken) return undefined;
       const data = pending ? Buffer.concat([pending, chunk]) : chunk;
       let offset = 0;
-      while (data.length - offset >= 4) {
-        const total = data.readUInt32BE(offset);
-        if (total < MIN_FRAME_BYTES || total > MAX_FRAME_BYTES) {
-          throw new SluiceError('upstream_error', `The upstream sent an event stream frame of ${total} bytes.`, {
-            code: 'malformed_event_stream',
-          });
+      try {
+        while (data.length - offset >= 4) {
+          const total = data.readUInt32BE(offset);
+          if (total < MIN_FRAME_BYTES || total > MAX_FRAME_BYTES) {
+            throw new SluiceError('upstream_error', `The upstream sent an event stream frame of ${total} bytes.`, {
+              code: 'malformed_event_stream',
+            });
+          }
+          if (data.length - offset < total) break;
+          read(data.subarray(offset, offset + total));
+          offset += total;
         }
-        if (data.length - offset < total) break;
-        read(data.subarray(offset, offset + total));
-        offset += total;
+      } catch (error) {
+        // The frames before the bad one still go to the client; the bad one and the rest do not.
+        broken = error as SluiceError;
+        pending = undefined;
+        return offset === 0 ? undefined : data.subarray(0, offset);
       }
       pending = offset < data.length ? data.subarray(offset) : undefined;
       if (offset === 0) return undefined;
       return offset === data.length ? data : data.subarray(0, offset);
     },
+    broken: () => broken,
     // A partial last frame is dropped: forwarding it would corrupt the exception frame that follows.
     end: () => undefined,
     summary: () => summary,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { forwardableHeaders } from '../shared/headers.ts';
 import { parseJsonObject, validateFields } from '../shared/json-body.ts';
+import { pathSegment } from '../shared/path-segment.ts';
 import type { Endpoint } from '../types.ts';
 import { summarizeGenerateContent } from './response.ts';
 import { geminiSettings } from './settings.ts';
@@ -56,7 +57,7 @@ export function generateContentEndpoint(tokens: VertexTokens): Endpoint {
             auth: { authorization: `Bearer ${await tokens.token(vertex)}` },
           }
         : {
-            url: `${baseUrl}/${version}/models/${encodeURIComponent(model)}:${method}`,
+            url: `${baseUrl}/${version}/models/${pathSegment(model, 'model')}:${method}`,
             auth: apiKey ? { 'x-goog-api-key': apiKey } : {},
           };
       // The JSON array's error ending depends on how far the array got, which its observer knows

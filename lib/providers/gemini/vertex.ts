@@ -1,3 +1,4 @@
+import { pathSegment } from '../shared/path-segment.ts';
 import type { VertexSettings } from './settings.ts';
 import { CachedAccessToken, googleAuthTokenSource, type TokenSource } from './vertex-token.ts';
 
@@ -13,7 +14,7 @@ export function vertexBaseUrl(vertex: VertexSettings): string {
 export function vertexModelUrl(baseUrl: string, vertex: VertexSettings, model: string, method: string): string {
   const project = encodeURIComponent(vertex.project);
   const location = encodeURIComponent(vertex.location);
-  return `${baseUrl}/v1/projects/${project}/locations/${location}/publishers/google/models/${encodeURIComponent(model)}:${method}`;
+  return `${baseUrl}/v1/projects/${project}/locations/${location}/publishers/google/models/${pathSegment(model, 'model')}:${method}`;
 }
 
 export type TokenSourceFactory = (vertex: VertexSettings) => TokenSource;

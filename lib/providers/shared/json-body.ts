@@ -3,14 +3,27 @@ import { SluiceError } from '../../errors/sluice-error.ts';
 
 export type JsonObject = Record<string, unknown>;
 
+/**
+ * JSON text is UTF-8 (RFC 8259). Bytes that are not are refused rather than read with U+FFFD in
+ * their place: the policies would otherwise judge other text than the one the upstream decodes
+ * from the bytes Sluice forwards. A BOM is kept, so that JSON.parse refuses it as it always did.
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Parses a request body that must be one JSON object; anything else is a 400 that says why. */
 export function parseJsonObject(body: Buffer): JsonObject {
   if (body.byteLength === 0) {
     throw new SluiceError('bad_request', 'The request body is empty; expected a JSON object.', { code: 'invalid_json' });
   }
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new SluiceError('bad_request', 'The request body is not valid UTF-8; JSON must be.', { code: 'invalid_json' });
+  }
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
     throw new SluiceError(
       'bad_request',
