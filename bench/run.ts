@@ -1,132 +1,201 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { measureColdStarts, type ColdStart } from './cold-start.ts';
 import { percentile, runLoad, type LoadResult, type Target } from './load.ts';
+import { cpuBetween, peakRss, procAvailable, readCpu, resetPeakRss, type CpuReading } from './process-stats.ts';
+import { formatReport } from './report.ts';
+import type { Comparison, Measurement, Row } from './results.ts';
+import { startPortkey, startSluice, startUpstream, type Server } from './servers.ts';
 
 /**
- * Side-by-side benchmark: the same requests to the same fake upstream, directly and through
- * Sluice's local server, in one run. Reports added latency and throughput ratios.
- *   npm run bench                 (BENCH_SECONDS=3 per case by default)
+ * Side-by-side benchmark, in one process tree and one run: the same workloads against the same
+ * fake upstream, directly, through Sluice's local server and through the Portkey gateway; then
+ * the cold start of each function bundle. Prints tables and writes bench/results.json.
+ *
+ *   npm run bench
+ *   BENCH_SECONDS=3            measured seconds per case (after a 300 ms warm-up)
+ *   BENCH_CONCURRENCY=1,32,256 concurrencies
+ *   BENCH_WORKLOADS=chat,body-1mb,stream-500
+ *   BENCH_GATEWAYS=sluice,portkey
+ *   BENCH_COLD_START_RUNS=7    fresh-process imports per bundle (0: skip the cold-start part)
+ *   BENCH_PROFILE=1            run Sluice under `node --cpu-prof` (profiles in bench/profiles/;
+ *                              summarise with `node bench/profile-summary.ts bench/profiles/<file>`)
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-const root = new URL('..', import.meta.url).pathname;
+const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,32,256').split(',').map(Number);
+const wantedWorkloads = (process.env.BENCH_WORKLOADS ?? 'chat,body-1mb,stream-500').split(',');
+const gatewayNames = (process.env.BENCH_GATEWAYS ?? 'sluice,portkey').split(',');
+const coldStartRuns = Number(process.env.BENCH_COLD_START_RUNS ?? 7);
+const profileDir = new URL('profiles/', import.meta.url).pathname;
 
-function start(args: string[], env: Record<string, string>, readyLine: RegExp): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (readyLine.test(line)) resolve({ child, line });
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-  });
+interface Workload {
+  name: string;
+  body: Buffer;
+  stream: boolean;
 }
 
-interface Row {
-  workload: string;
-  concurrency: number;
-  direct: Summary;
-  sluice: Summary;
-  addedP50Ms: number;
-  addedP99Ms: number;
-  addedTtfbP50Ms: number;
-  throughputRatio: number;
-  addedGapP99Ms?: number;
-}
+const chatBody = (content: string, stream = false) =>
+  Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], ...(stream ? { stream } : {}) }));
 
-interface Summary {
-  requests: number;
-  errors: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  ttfbP50: number;
-  gapP99?: number;
-}
+const workloads: Workload[] = [
+  { name: 'chat', body: chatBody('Hello'), stream: false },
+  // A 1 MB prompt (one long user message), answered with the small completion.
+  { name: 'body-1mb', body: chatBody('lorem ipsum '.repeat(Math.ceil(1_000_000 / 12)).slice(0, 1_000_000)), stream: false },
+  // The upstream streams 500 content chunks, each in its own write.
+  { name: 'stream-500', body: chatBody('Hello', true), stream: true },
+].filter((w) => wantedWorkloads.includes(w.name));
 
-function summarize(result: LoadResult, stream: boolean): Summary {
+const round = (n: number, digits = 3) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
+
+function measure(result: LoadResult, stream: boolean, cpu: CpuReading, upstreamCpu: CpuReading, peak: number): Measurement {
   const latencies = result.samples.map((s) => s.latencyMs);
-  const summary: Summary = {
+  const ttfbs = result.samples.map((s) => s.ttfbMs);
+  const n = Math.max(1, result.samples.length);
+  const m: Measurement = {
     requests: result.samples.length,
     errors: result.errors,
-    rps: (result.samples.length / result.durationMs) * 1000,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    ttfbP50: percentile(result.samples.map((s) => s.ttfbMs), 50),
+    rps: round((result.samples.length / result.durationMs) * 1000, 1),
+    p50: round(percentile(latencies, 50)),
+    p99: round(percentile(latencies, 99)),
+    ttfbP50: round(percentile(ttfbs, 50)),
+    ttfbP99: round(percentile(ttfbs, 99)),
+    cpuMsPerRequest: round(cpu.totalNs / 1e6 / n, 4),
+    cpuMsPerRequestMainOnly: round((cpu.totalNs - cpu.workerThreadsNs) / 1e6 / n, 4),
+    upstreamCpuMsPerRequest: round(upstreamCpu.totalNs / 1e6 / n, 4),
+    peakRssMb: round(peak / 1024 / 1024, 1),
   };
-  if (stream) summary.gapP99 = percentile(result.samples.flatMap((s) => s.gapsMs), 99);
-  return summary;
+  if (result.firstError) m.firstError = result.firstError;
+  if (stream) {
+    m.gapP50 = round(percentile(result.gapsMs, 50));
+    m.gapP99 = round(percentile(result.gapsMs, 99));
+  }
+  return m;
 }
 
-const round = (n: number) => Math.round(n * 1000) / 1000;
+async function measureTarget(
+  target: Target,
+  workload: Workload,
+  concurrency: number,
+  server: Server,
+  upstream: Server,
+): Promise<Measurement> {
+  let cpuBefore = readCpu(server.pid);
+  let upstreamBefore = readCpu(upstream.pid);
+  let cpu = cpuBefore;
+  let upstreamCpu = upstreamBefore;
+  const result = await runLoad(target, {
+    concurrency,
+    durationMs: seconds * 1000,
+    stream: workload.stream,
+    onMeasure: (phase) => {
+      if (phase === 'start') {
+        resetPeakRss(server.pid);
+        cpuBefore = readCpu(server.pid);
+        upstreamBefore = readCpu(upstream.pid);
+      } else {
+        cpu = cpuBetween(cpuBefore, readCpu(server.pid));
+        upstreamCpu = cpuBetween(upstreamBefore, readCpu(upstream.pid));
+      }
+    },
+  });
+  return measure(result, workload.stream, cpu, upstreamCpu, peakRss(server.pid));
+}
 
-async function main() {
-  const upstream = await start(["bench/fake-upstream-process.ts"], { FAKE_STREAM_CHUNKS: "50" }, /^http:/);
-  const upstreamUrl = upstream.line.trim();
-  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
-  const port = String(19000 + Math.floor(Math.random() * 1000));
-  const sluice = await start(
-    ['bin/sluice.ts', 'start'],
-    { PORT: port, SLUICE_DATA_DIR: dataDir, SLUICE_OPENAI_BASE_URL: `${upstreamUrl}/v1`, SLUICE_LOG_LEVEL: 'ERROR' },
-    /listening on/,
-  );
-  const sluiceUrl = `http://127.0.0.1:${port}/v1/openai`;
-  const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
-  const chat = Buffer.from(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] }));
-  const streamBody = Buffer.from(
-    JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }], stream: true }),
-  );
-  const workloads = [
-    { name: 'chat', body: chat, stream: false },
-    { name: 'stream-50', body: streamBody, stream: true },
-  ];
+function compare(gateway: Measurement, direct: Measurement): Comparison {
+  const comparison: Comparison = {
+    addedP50Ms: round(gateway.p50 - direct.p50),
+    addedP99Ms: round(gateway.p99 - direct.p99),
+    addedTtfbP50Ms: round(gateway.ttfbP50 - direct.ttfbP50),
+    addedTtfbP99Ms: round(gateway.ttfbP99 - direct.ttfbP99),
+    throughputVsDirect: round(gateway.rps / direct.rps),
+  };
+  if (gateway.gapP99 !== undefined && direct.gapP99 !== undefined) comparison.addedGapP99Ms = round(gateway.gapP99 - direct.gapP99);
+  return comparison;
+}
+
+const json = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
+
+function targetOf(upstream: Server, server: Server | undefined, body: Buffer): Target {
+  if (!server) return { url: `${upstream.url}/v1/chat/completions`, headers: json, body };
+  if (server.name === 'sluice') return { url: `${server.url}/v1/openai/chat/completions`, headers: json, body };
+  return {
+    url: `${server.url}/v1/chat/completions`,
+    headers: { ...json, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` },
+    body,
+  };
+}
+
+async function startGateways(upstream: Server): Promise<Server[]> {
+  const servers: Server[] = [];
+  if (gatewayNames.includes('sluice')) {
+    const flags = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    if (flags.length) mkdirSync(profileDir, { recursive: true });
+    servers.push(await startSluice(upstream.url, flags));
+  }
+  if (gatewayNames.includes('portkey')) servers.push(await startPortkey());
+  return servers;
+}
+
+/**
+ * Each workload gets freshly started gateways (so that one workload's memory does not show in the
+ * next one's peak RSS), warmed up on it before anything is measured; then each concurrency is
+ * measured direct, through Sluice and through Portkey, back to back.
+ */
+async function runWorkloads(): Promise<Row[]> {
+  const upstream = await startUpstream();
   const rows: Row[] = [];
   try {
     for (const workload of workloads) {
-      for (const concurrency of [1, 32]) {
-        const direct: Target = { url: `${upstreamUrl}/v1/chat/completions`, headers, body: workload.body };
-        const proxied: Target = { url: `${sluiceUrl}/chat/completions`, headers, body: workload.body };
-        const d = summarize(await runLoad(direct, concurrency, seconds * 1000), workload.stream);
-        const s = summarize(await runLoad(proxied, concurrency, seconds * 1000), workload.stream);
-        const row: Row = {
-          workload: workload.name,
-          concurrency,
-          direct: d,
-          sluice: s,
-          addedP50Ms: round(s.p50 - d.p50),
-          addedP99Ms: round(s.p99 - d.p99),
-          addedTtfbP50Ms: round(s.ttfbP50 - d.ttfbP50),
-          throughputRatio: round(s.rps / d.rps),
-        };
-        if (workload.stream) row.addedGapP99Ms = round((s.gapP99 ?? 0) - (d.gapP99 ?? 0));
-        rows.push(row);
-        process.stderr.write(`  done: ${workload.name} c=${concurrency}\n`);
+      const servers = await startGateways(upstream);
+      try {
+        for (const server of [undefined, ...servers]) {
+          await runLoad(targetOf(upstream, server, workload.body), { concurrency: 8, durationMs: 1000, warmupMs: 0, stream: workload.stream });
+        }
+        for (const concurrency of concurrencies) {
+          const direct = await measureTarget(targetOf(upstream, undefined, workload.body), workload, concurrency, upstream, upstream);
+          const row: Row = { workload: workload.name, concurrency, direct, gateways: {} };
+          for (const server of servers) {
+            const m = await measureTarget(targetOf(upstream, server, workload.body), workload, concurrency, server, upstream);
+            row.gateways[server.name] = { ...m, ...compare(m, direct) };
+          }
+          const { sluice, portkey } = row.gateways;
+          if (sluice && portkey) row.sluiceVsPortkey = round(sluice.rps / portkey.rps);
+          rows.push(row);
+          process.stderr.write(`  measured ${workload.name} at concurrency ${concurrency}\n`);
+        }
+      } finally {
+        for (const server of servers) await server.stop();
       }
     }
+    return rows;
   } finally {
-    sluice.child.kill('SIGTERM');
-    upstream.child.kill('SIGTERM');
+    await upstream.stop();
   }
-  console.log('\nSluice vs direct (same fake upstream, same run)');
-  console.table(
-    rows.map((r) => ({
-      workload: r.workload,
-      conc: r.concurrency,
-      'direct p50 ms': round(r.direct.p50),
-      'sluice p50 ms': round(r.sluice.p50),
-      'added p50 ms': r.addedP50Ms,
-      'added p99 ms': r.addedP99Ms,
-      'added ttfb p50 ms': r.addedTtfbP50Ms,
-      'added gap p99 ms': Number.isFinite(r.addedGapP99Ms) ? r.addedGapP99Ms : '',
-      'direct rps': Math.round(r.direct.rps),
-      'sluice rps': Math.round(r.sluice.rps),
-      'rps ratio': r.throughputRatio,
-      errors: r.direct.errors + r.sluice.errors,
-    })),
-  );
-  writeFileSync(new URL('results.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), seconds, rows }, null, 2)}\n`);
+}
+
+async function main(): Promise<void> {
+  if (!procAvailable()) throw new Error('the benchmark reads CPU and memory from /proc (Linux)');
+  const loadBefore = loadavg();
+  let coldStarts: ColdStart[] = [];
+  if (coldStartRuns > 0) {
+    process.stderr.write('Building the function bundles as deployed and timing their import…\n');
+    coldStarts = measureColdStarts(coldStartRuns);
+  }
+  process.stderr.write(`Measuring ${workloads.length} workloads × ${concurrencies.length} concurrencies, ${seconds} s each…\n`);
+  const rows = await runWorkloads();
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    loadAverageBefore: loadBefore.map((l) => round(l, 2)),
+    loadAverageAfter: loadavg().map((l) => round(l, 2)),
+    secondsPerCase: seconds,
+    rows,
+    coldStarts,
+  };
+  process.stdout.write(`${formatReport(results)}\n`);
+  writeFileSync(new URL('results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 }
 
 await main();

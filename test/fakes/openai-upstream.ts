@@ -30,6 +30,8 @@ export interface ChatBehaviour {
   chunks?: number;
   /** Streams: pause between chunks. */
   chunkIntervalMs?: number;
+  /** Streams: give the event loop one turn between chunks, so each chunk leaves in its own write (benchmarks). */
+  yieldBetweenChunks?: boolean;
   /** Streams: destroy the connection after this many content chunks. */
   cutAfterChunks?: number;
   /** Streams: pause between a tool call's name chunk and its arguments chunk. */
@@ -134,6 +136,7 @@ export function openAiChat(behaviour: ChatBehaviour = {}): FakeHandler {
     let sent = 0;
     for (const part of parts) {
       if (behaviour.chunkIntervalMs) await sleep(behaviour.chunkIntervalMs);
+      else if (behaviour.yieldBetweenChunks) await new Promise<void>((resolve) => setImmediate(resolve));
       writeSse(res, chunk({ content: part }));
       sent++;
       if (behaviour.cutAfterChunks !== undefined && sent >= behaviour.cutAfterChunks) {

@@ -1,0 +1,52 @@
+import type { ColdStart } from './cold-start.ts';
+
+/** What bench/run.ts measures and writes to bench/results.json. */
+export interface Measurement {
+  requests: number;
+  errors: number;
+  firstError?: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  ttfbP50: number;
+  ttfbP99: number;
+  gapP50?: number;
+  gapP99?: number;
+  /** CPU time of the serving process (the upstream's, for direct) per request, in ms. */
+  cpuMsPerRequest: number;
+  /** The same without worker threads (Sluice's embedded DynamoDB, which AWS runs elsewhere). */
+  cpuMsPerRequestMainOnly: number;
+  /** CPU of the fake upstream per request, in ms (it shares the cores). */
+  upstreamCpuMsPerRequest: number;
+  peakRssMb: number;
+}
+
+export interface Comparison {
+  addedP50Ms: number;
+  addedP99Ms: number;
+  addedTtfbP50Ms: number;
+  addedTtfbP99Ms: number;
+  addedGapP99Ms?: number;
+  throughputVsDirect: number;
+}
+
+export interface Row {
+  workload: string;
+  concurrency: number;
+  direct: Measurement;
+  gateways: Record<string, Measurement & Comparison>;
+  /** Sluice's throughput over Portkey's. */
+  sluiceVsPortkey?: number;
+}
+
+export interface Results {
+  date: string;
+  node: string;
+  cpus: number;
+  cpuModel: string | undefined;
+  loadAverageBefore: number[];
+  loadAverageAfter: number[];
+  secondsPerCase: number;
+  rows: Row[];
+  coldStarts: ColdStart[];
+}
