@@ -26,8 +26,23 @@ const isError = (record: Interaction) => record.outcome === 'error' || record.ou
  * gateway-wide set, and each further set is added whole ([service, Provider], [service, Provider,
  * Model]), exactly as metric-names.ts lists them for the dashboard and alarms.
  */
+/**
+ * Powertools warns on every line that a dimension (Provider) appears in more than one dimension
+ * set, which is exactly the EMF Sluice means to write (the same metric by provider, and by provider
+ * and model). That one warning is dropped (a console write per request); every other message passes.
+ */
+const quietLogger = {
+  debug: console.debug,
+  info: console.info,
+  error: console.error,
+  warn: (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && /^EMF key ".*" is defined as both a dimension set and dimension set/.test(args[0])) return;
+    console.warn(...args);
+  },
+};
+
 function line(dimensionSets: ReadonlyArray<readonly MetricDimension[]>, values: Record<string, string>): Metrics {
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE, logger: quietLogger });
   for (const set of dimensionSets) {
     metrics.addDimensions(Object.fromEntries(set.filter((name) => name !== MetricDimension.Service).map((name) => [name, values[name]!])));
   }
