@@ -9,7 +9,7 @@ import { SluiceTokens } from './auth/sluice-tokens.ts';
 import { InteractionStore } from './interactions/interaction-store.ts';
 import { UsageLimiter } from './limits/usage-limiter.ts';
 import { createLogger } from './observability/logger.ts';
-import { loadTracer, RequestTelemetry } from './observability/request-telemetry.ts';
+import { RequestTelemetry, spanSource } from './observability/request-telemetry.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import type { ProviderKeyStore, SigningKeySource } from './secrets/provider-key-store.ts';
 import { SecretsManagerProviderKeyStore } from './secrets/secrets-manager-provider-key-store.ts';
@@ -72,7 +72,7 @@ export function createRuntime(config: Config, secrets: SecretServices = secretsM
     upstream,
     sanitizer: new DualLlmSanitizer(openAiStyleQuarantinedCompletion(upstream, config)),
     limiter: new UsageLimiter(db, config.storage.tables.usageCounters),
-    telemetry: new RequestTelemetry({ metricsEnabled: config.observability.metricsEnabled, tracer: loadTracer(), logger }),
+    telemetry: new RequestTelemetry({ metricsEnabled: config.observability.metricsEnabled, tracer: spanSource(config.observability.tracing), logger }),
     providerKeys: secrets.providerKeys,
     access,
     tokens,

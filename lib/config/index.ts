@@ -40,6 +40,10 @@ const environmentSchema = z.object({
   SLUICE_RECORD_WRITE_ATTEMPTS: positiveInt.max(10).default(3),
   SLUICE_STREAM_KEEPALIVE_MS: positiveInt.default(10_000),
   SLUICE_METRICS_ENABLED: booleanFlag.default(true),
+  // Read to know whether Powertools' Tracer can trace here (Lambda, not SAM local, not switched off).
+  AWS_EXECUTION_ENV: z.string().optional(),
+  AWS_SAM_LOCAL: z.string().optional(),
+  POWERTOOLS_TRACE_ENABLED: z.string().optional(),
   SLUICE_SECRET_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(60),
   SLUICE_CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   SLUICE_LAST_USED_INTERVAL_SECONDS: positiveInt.default(300),
@@ -70,7 +74,12 @@ export interface Config {
   /** What Sluice accepts from a client (each refused in the route's dialect: 413 for sizes, 400 for shapes). */
   limits: { maxBodyBytes: number; maxHeaderBytes: number; maxJsonDepth: number; maxMessages: number; maxTools: number };
   /** CloudWatch metrics (EMF lines on stdout) after each request. */
-  observability: { metricsEnabled: boolean };
+  /**
+   * CloudWatch metrics (EMF lines on stdout) after each request. `tracing`: the process runs in
+   * Lambda (not SAM or Amplify's mock) and POWERTOOLS_TRACE_ENABLED is not false, the only case in
+   * which Powertools' Tracer traces; elsewhere the X-Ray SDK is not even loaded.
+   */
+  observability: { metricsEnabled: boolean; tracing: boolean };
   timeouts: { connectMs: number; firstByteMs: number; idleMs: number; totalMs: number };
   /** While tool-call chunks are held, a keep-alive goes out at least this often. */
   streamKeepAliveMs: number;
@@ -161,7 +170,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxMessages: e.SLUICE_MAX_MESSAGES,
       maxTools: e.SLUICE_MAX_TOOLS,
     },
-    observability: { metricsEnabled: e.SLUICE_METRICS_ENABLED },
+    observability: {
+      metricsEnabled: e.SLUICE_METRICS_ENABLED,
+      tracing:
+        (e.AWS_EXECUTION_ENV ?? '') !== '' &&
+        e.AWS_EXECUTION_ENV !== 'AWS_Lambda_amplify-mock' &&
+        (e.AWS_SAM_LOCAL ?? '') === '' &&
+        e.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false',
+    },
     timeouts: {
       connectMs: e.SLUICE_UPSTREAM_CONNECT_TIMEOUT_MS,
       firstByteMs: e.SLUICE_UPSTREAM_FIRST_BYTE_TIMEOUT_MS,

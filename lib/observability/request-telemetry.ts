@@ -17,8 +17,17 @@ export function loadTracer(): Promise<SpanSource> {
   );
 }
 
-/** Tracing that could not start: nothing is traced, requests are unaffected. */
+/** Tracing that is off or could not start: nothing is traced, requests are unaffected. */
 const noTracing: SpanSource = { isTracingEnabled: () => false, getSegment: () => undefined };
+
+/**
+ * Where traces go: Powertools' Tracer only when the process can trace (config.observability.tracing).
+ * Elsewhere the Tracer is not loaded at all: importing it loads the X-Ray SDK, whose context
+ * tracking (cls-hooked) installs an async hook that runs on every promise of the process.
+ */
+export function spanSource(tracing: boolean): SpanSource | Promise<SpanSource> {
+  return tracing ? loadTracer() : noTracing;
+}
 
 /** Metrics and trace of a request, published once its response has ended. */
 export class RequestTelemetry {

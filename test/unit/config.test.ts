@@ -12,8 +12,15 @@ describe('loadConfig', () => {
       interactions: 'sluice-interactions',
       usageCounters: 'sluice-usage-counters',
     });
-    expect(config.observability).toEqual({ metricsEnabled: true });
+    expect(config.observability).toEqual({ metricsEnabled: true, tracing: false });
     expect(config.providers).toEqual({});
+  });
+
+  it('traces only inside Lambda, unless switched off or under SAM local', () => {
+    expect(loadConfig({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' }).observability.tracing).toBe(true);
+    expect(loadConfig({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', POWERTOOLS_TRACE_ENABLED: 'false' }).observability.tracing).toBe(false);
+    expect(loadConfig({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', AWS_SAM_LOCAL: 'true' }).observability.tracing).toBe(false);
+    expect(loadConfig({}).observability.tracing).toBe(false);
   });
 
   it('reads the usage counters table and the metrics switch', () => {
