@@ -21,6 +21,8 @@ import {
   optionalNumber,
   requiredString,
   stopSequences,
+  refuseUnread,
+  textOfParts,
 } from './read-helpers.ts';
 
 /**
@@ -70,18 +72,10 @@ export interface ChatRequestView {
   includeUsage: boolean;
 }
 
-function textOfParts(content: unknown, param: string, providerName: string, allowRefusal = false): string {
-  if (typeof content === 'string') return content;
-  if (!given(content)) return '';
-  if (!Array.isArray(content)) throw invalid(param, 'expected a string or an array of content parts.');
-  return content
-    .map((part: unknown, i) => {
-      if (!isObject(part)) throw invalid(`${param}[${i}]`, 'expected a content part object.');
-      if (part.type === 'text') return requiredString(part.text, `${param}[${i}].text`);
-      if (allowRefusal && part.type === 'refusal') return requiredString(part.refusal, `${param}[${i}].refusal`);
-      throw notCarried(`${param}[${i}]`, providerName, `a '${String(part.type)}' content part here`);
-    })
-    .join('');
+const CHAT_TEXT_PARTS = new Set(['text']);
+
+function chatText(content: unknown, param: string, providerName: string, allowRefusal = false): string {
+  return textOfParts(content, param, providerName, { textTypes: CHAT_TEXT_PARTS, allowRefusal });
 }
 
 function userParts(content: unknown, param: string, providerName: string): UserPart[] {
@@ -126,7 +120,7 @@ function readMessages(value: unknown, system: string[], providerName: string): R
     switch (message.role) {
       case 'system':
       case 'developer':
-        system.push(textOfParts(message.content, `${at}.content`, providerName));
+        system.push(chatText(message.content, `${at}.content`, providerName));
         return;
       case 'user':
         messages.push({ role: 'user', content: userParts(message.content, `${at}.content`, providerName) });
@@ -135,7 +129,7 @@ function readMessages(value: unknown, system: string[], providerName: string): R
         if (given(message.audio)) throw notCarried(`${at}.audio`, providerName, 'assistant audio');
         if (given(message.function_call)) throw notCarried(`${at}.function_call`, providerName, "the legacy 'function_call' (use tool_calls)");
         const refusal = typeof message.refusal === 'string' ? message.refusal : '';
-        const text = textOfParts(message.content, `${at}.content`, providerName, true) || refusal;
+        const text = chatText(message.content, `${at}.content`, providerName, true) || refusal;
         messages.push({ role: 'assistant', text, toolCalls: toolCalls(message.tool_calls, `${at}.tool_calls`, providerName) });
         return;
       }
@@ -143,7 +137,7 @@ function readMessages(value: unknown, system: string[], providerName: string): R
         messages.push({
           role: 'tool',
           toolCallId: requiredString(message.tool_call_id, `${at}.tool_call_id`),
-          content: textOfParts(message.content, `${at}.content`, providerName),
+          content: chatText(message.content, `${at}.content`, providerName),
         });
         return;
       case 'function':
@@ -226,11 +220,7 @@ function refuseExtras(json: JsonObject, providerName: string): void {
     throw notCarried('modalities', providerName, 'output modalities other than text');
   }
   if (isObject(json.logit_bias) && Object.keys(json.logit_bias).length > 0) throw notCarried('logit_bias', providerName, 'logit_bias');
-  for (const field of Object.keys(json)) {
-    if (READ_FIELDS.has(field) || IGNORED_FIELDS.has(field)) continue;
-    if (json[field] === null) continue;
-    throw notCarried(field, providerName, `'${field}'`);
-  }
+  refuseUnread(json, READ_FIELDS, IGNORED_FIELDS, providerName);
 }
 
 /** A penalty of 0 is the default everywhere: it is as if not given. */

@@ -78,3 +78,43 @@ export function imageSource(url: string, param: string): ImageSource {
   }
   return { kind: 'url', url: parsed.href };
 }
+
+/**
+ * Refuses every field the reader neither reads nor knowingly ignores (a null counts as absent):
+ * nothing a client sends is silently dropped on its way to another provider.
+ */
+export function refuseUnread(
+  json: Record<string, unknown>,
+  read: ReadonlySet<string>,
+  ignored: ReadonlySet<string>,
+  providerName: string,
+): void {
+  for (const field of Object.keys(json)) {
+    if (read.has(field) || ignored.has(field) || json[field] === null) continue;
+    throw notCarried(field, providerName, `'${field}'`);
+  }
+}
+
+/**
+ * The text of a content that is a string or an array of text parts (of the given types, and
+ * `refusal` parts when allowed); any other part cannot be carried there.
+ */
+export function textOfParts(
+  content: unknown,
+  param: string,
+  providerName: string,
+  options: { textTypes: ReadonlySet<string>; allowRefusal: boolean },
+): string {
+  if (typeof content === 'string') return content;
+  if (!given(content)) return '';
+  if (!Array.isArray(content)) throw invalid(param, 'expected a string or an array of content parts.');
+  return content
+    .map((part: unknown, i) => {
+      const at = `${param}[${i}]`;
+      if (!isObject(part)) throw invalid(at, 'expected a content part object.');
+      if (options.textTypes.has(part.type as string)) return requiredString(part.text, `${at}.text`);
+      if (options.allowRefusal && part.type === 'refusal') return requiredString(part.refusal, `${at}.refusal`);
+      throw notCarried(at, providerName, `a '${String(part.type)}' content part here`);
+    })
+    .join('');
+}

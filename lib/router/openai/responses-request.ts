@@ -12,6 +12,8 @@ import {
   optionalInteger,
   optionalNumber,
   requiredString,
+  refuseUnread,
+  textOfParts,
 } from './read-helpers.ts';
 
 /** Accepted and not carried: storage, abuse-monitoring and caching hints that do not change the answer. */
@@ -66,24 +68,13 @@ function refuseExtras(json: JsonObject, providerName: string): void {
       if (!INCLUDABLE.has(entry as string)) throw notCarried('include', providerName, `include '${String(entry)}'`);
     }
   }
-  for (const field of Object.keys(json)) {
-    if (READ_FIELDS.has(field) || IGNORED_FIELDS.has(field) || json[field] === null) continue;
-    throw notCarried(field, providerName, `'${field}'`);
-  }
+  refuseUnread(json, READ_FIELDS, IGNORED_FIELDS, providerName);
 }
 
+const RESPONSES_TEXT_PARTS = new Set(['input_text', 'output_text', 'text']);
+
 function textParts(content: unknown, param: string, providerName: string): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) throw invalid(param, 'expected a string or an array of content parts.');
-  return content
-    .map((part: unknown, i) => {
-      const at = `${param}[${i}]`;
-      if (!isObject(part)) throw invalid(at, 'expected a content part object.');
-      if (part.type === 'input_text' || part.type === 'output_text' || part.type === 'text') return requiredString(part.text, `${at}.text`);
-      if (part.type === 'refusal') return requiredString(part.refusal, `${at}.refusal`);
-      throw notCarried(at, providerName, `a '${String(part.type)}' content part here`);
-    })
-    .join('');
+  return textOfParts(content, param, providerName, { textTypes: RESPONSES_TEXT_PARTS, allowRefusal: true });
 }
 
 function userParts(content: unknown, param: string, providerName: string): UserPart[] {
