@@ -1,6 +1,7 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ResponseSummary, StreamObserver } from '../providers/types.ts';
 import { SseTap } from './sse-events.ts';
+import { tapObserver, type StreamTap } from './tap-observer.ts';
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -47,12 +48,10 @@ function dispatch(event: EventSourceMessage, on: NamedEventHandlers): void {
  */
 export function observeNamedSse(state: StreamState, on: NamedEventHandlers): StreamObserver {
   const tap = new SseTap({ onEvent: (event) => dispatch(event, on) });
-  return {
-    push: (chunk) => tap.push(chunk),
-    end: () => tap.end(),
-    summary: () => state.summary,
-    completed: () => state.completed,
-    atEventBoundary: () => tap.atBoundary,
-    upstreamFailure: () => state.failure,
-  };
+  return stateObserver(tap, state);
+}
+
+/** The observer of a tap whose events fill a StreamState. */
+export function stateObserver(tap: StreamTap, state: StreamState): StreamObserver {
+  return tapObserver(tap, { summary: () => state.summary, completed: () => state.completed, failure: () => state.failure });
 }

@@ -1,5 +1,6 @@
 import type { StreamObserver } from '../providers/types.ts';
-import type { StreamState } from './named-sse.ts';
+import { stateObserver, type StreamState } from './named-sse.ts';
+
 
 const LF = 0x0a;
 
@@ -44,12 +45,5 @@ export class NdjsonTap {
 /** A StreamObserver over an NDJSON stream, `onLine` filling the state. */
 export function observeNdjson(state: StreamState, onLine: (line: string) => void): StreamObserver {
   const tap = new NdjsonTap(onLine);
-  return {
-    push: (chunk) => tap.push(chunk),
-    end: () => tap.end(),
-    summary: () => state.summary,
-    completed: () => state.completed,
-    atEventBoundary: () => tap.atBoundary,
-    upstreamFailure: () => state.failure,
-  };
+  return stateObserver(tap, state);
 }

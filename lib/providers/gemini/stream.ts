@@ -4,6 +4,7 @@ import { SseTap } from '../../streaming/sse-events.ts';
 import type { StreamObserver } from '../types.ts';
 import { googleErrorObject } from './dialect.ts';
 import { GenerateContentReader } from './response.ts';
+import { tapObserver } from '../../streaming/tap-observer.ts';
 
 function readJson(reader: GenerateContentReader, text: string): void {
   try {
@@ -17,14 +18,7 @@ function readJson(reader: GenerateContentReader, text: string): void {
 export function observeGeminiSse(): StreamObserver {
   const reader = new GenerateContentReader();
   const tap = new SseTap({ onEvent: (event) => readJson(reader, event.data) });
-  return {
-    push: (chunk) => tap.push(chunk),
-    end: () => tap.end(),
-    summary: () => reader.summary,
-    completed: () => reader.finished,
-    atEventBoundary: () => tap.atBoundary,
-    upstreamFailure: () => reader.failure,
-  };
+  return tapObserver(tap, { summary: () => reader.summary, completed: () => reader.finished, failure: () => reader.failure });
 }
 
 export interface JsonArrayObserver extends StreamObserver {

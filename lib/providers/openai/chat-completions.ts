@@ -3,6 +3,7 @@ import { validateFields, parseJsonObject, type JsonObject } from '../shared/json
 import type { ResponseSummary, StreamObserver } from '../types.ts';
 import { SseTap } from '../../streaming/sse-events.ts';
 import { tokenUsageFromOpenAi } from './usage.ts';
+import { tapObserver } from '../../streaming/tap-observer.ts';
 
 export const chatCompletionFields = z.looseObject({
   model: z.string().min(1, 'must be a non-empty string'),
@@ -146,11 +147,5 @@ export function observeChatCompletionStream(usageInjected: boolean): StreamObser
       : undefined,
   });
 
-  return {
-    push: (chunk) => tap.push(chunk),
-    end: () => tap.end(),
-    summary: () => summary,
-    completed: () => done,
-    atEventBoundary: () => tap.atBoundary,
-  };
+  return tapObserver(tap, { summary: () => summary, completed: () => done });
 }

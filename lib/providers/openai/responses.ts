@@ -3,6 +3,7 @@ import { SseTap } from '../../streaming/sse-events.ts';
 import { parseJsonObject, validateFields, type JsonObject } from '../shared/json-body.ts';
 import type { ResponseSummary, StreamObserver } from '../types.ts';
 import { tokenUsageFromOpenAi } from './usage.ts';
+import { tapObserver } from '../../streaming/tap-observer.ts';
 
 /** The fields of a Responses API request that Sluice reads; the rest passes through. */
 export const responsesFields = z.looseObject({
@@ -87,11 +88,5 @@ export function observeResponseStream(): StreamObserver {
   };
 
   const tap = new SseTap({ onEvent: (event) => onEvent(event.event, event.data) });
-  return {
-    push: (chunk) => tap.push(chunk),
-    end: () => tap.end(),
-    summary: () => summary,
-    completed: () => done,
-    atEventBoundary: () => tap.atBoundary,
-  };
+  return tapObserver(tap, { summary: () => summary, completed: () => done });
 }
