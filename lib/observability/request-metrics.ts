@@ -41,8 +41,21 @@ const quietLogger = {
   },
 };
 
-function line(dimensionSets: ReadonlyArray<readonly MetricDimension[]>, values: Record<string, string>): Metrics {
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE, logger: quietLogger });
+/**
+ * One Metrics object per kind of line, made on first use and reused: a Metrics object reads a
+ * dozen environment variables and builds a Console when made, which cost more than the line
+ * itself. Reuse is safe with concurrent requests in one process (the local server) because a
+ * line is filled and published synchronously, and publishing clears its dimensions, metrics and
+ * metadata.
+ */
+const lines = new Map<string, Metrics>();
+
+function line(kind: 'request' | 'usage', dimensionSets: ReadonlyArray<readonly MetricDimension[]>, values: Record<string, string>): Metrics {
+  let metrics = lines.get(kind);
+  if (!metrics) {
+    metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE, logger: quietLogger });
+    lines.set(kind, metrics);
+  }
   for (const set of dimensionSets) {
     metrics.addDimensions(Object.fromEntries(set.filter((name) => name !== MetricDimension.Service).map((name) => [name, values[name]!])));
   }
@@ -53,8 +66,7 @@ function line(dimensionSets: ReadonlyArray<readonly MetricDimension[]>, values: 
  * Publishes one request's CloudWatch metrics as EMF lines on stdout (Lambda ships stdout to
  * CloudWatch Logs, which extracts the metrics): the request line (Requests, Errors, Latency,
  * TimeToFirstByte, BlockedToolCalls, AgentExecutions) and, when the call used tokens, the usage line
- * (InputTokens, OutputTokens, CostUsd, also by Model). A fresh Metrics object per line: the local
- * server serves requests concurrently in one process.
+ * (InputTokens, OutputTokens, CostUsd, also by Model).
  */
 export function publishRequestMetrics(record: Interaction): void {
   const metadata = metadataOf(record);
@@ -62,7 +74,7 @@ export function publishRequestMetrics(record: Interaction): void {
     [MetricDimension.Provider]: record.provider,
     [MetricDimension.Model]: record.model ?? record.responseModel ?? 'unknown',
   };
-  const requestLine = line(metricDefinitions.Requests.dimensionSets, values);
+  const requestLine = line('request', metricDefinitions.Requests.dimensionSets, values);
   requestLine.addMetric(MetricName.Requests, MetricUnit.Count, 1);
   requestLine.addMetric(MetricName.Errors, MetricUnit.Count, isError(record) ? 1 : 0);
   requestLine.addMetric(MetricName.Latency, MetricUnit.Milliseconds, record.latencyMs);
@@ -75,7 +87,7 @@ export function publishRequestMetrics(record: Interaction): void {
   requestLine.publishStoredMetrics();
 
   if (record.inputTokens === undefined && record.outputTokens === undefined) return;
-  const usageLine = line(metricDefinitions.InputTokens.dimensionSets, values);
+  const usageLine = line('usage', metricDefinitions.InputTokens.dimensionSets, values);
   if (record.inputTokens !== undefined) usageLine.addMetric(MetricName.InputTokens, MetricUnit.Count, record.inputTokens);
   if (record.outputTokens !== undefined) usageLine.addMetric(MetricName.OutputTokens, MetricUnit.Count, record.outputTokens);
   if (record.costUsd !== undefined) usageLine.addMetric(MetricName.CostUsd, MetricUnit.NoUnit, record.costUsd);

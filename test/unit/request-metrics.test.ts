@@ -99,4 +99,21 @@ describe('publishRequestMetrics', () => {
     expect(tokens).toMatchObject({ Model: 'my-finetune', InputTokens: 12, costStatus: 'unknown_model' });
     expect(tokens).not.toHaveProperty('CostUsd');
   });
+
+  it('starts every line afresh: nothing of one request reaches the next one\'s line', () => {
+    publishRequestMetrics(sampleRecord({ agentId: 'agent-7', executionId: 'exec-9', provider: 'anthropic', model: 'claude-x' }));
+    publishRequestMetrics(sampleRecord({ id: 'i-2', inputTokens: undefined, outputTokens: undefined, costUsd: undefined }));
+    publishRequestMetrics(sampleRecord({ id: 'i-3', model: 'gpt-4.1' }));
+    const lines = capture.emf();
+    expect(lines).toHaveLength(5);
+    const [, , second, third, thirdUsage] = lines;
+    expect(second).toMatchObject({ Provider: 'openai', interactionId: 'i-2', AgentExecutions: 0 });
+    expect(second).not.toHaveProperty('agentId');
+    expect(second).not.toHaveProperty('InputTokens');
+    expect(second!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([[MetricDimension.Service], [MetricDimension.Service, MetricDimension.Provider]]);
+    expect(third).toMatchObject({ Provider: 'openai', interactionId: 'i-3' });
+    expect(thirdUsage).toMatchObject({ Provider: 'openai', Model: 'gpt-4.1', InputTokens: 12 });
+    expect(thirdUsage!._aws.CloudWatchMetrics[0]!.Dimensions).toHaveLength(3);
+    for (const line of lines) expect(Math.abs(line._aws.Timestamp - Date.now())).toBeLessThan(60_000);
+  });
 });
