@@ -1,4 +1,4 @@
-import type { Usage } from '@pydantic/genai-prices';
+import type { PriceCalculationResult, Provider, Usage } from '@pydantic/genai-prices';
 import { catalogCalcPrice } from './price-catalog.ts';
 import type { CostStatus, TokenUsage } from '../interactions/interaction.ts';
 import { catalogTarget } from './provider-ids.ts';
@@ -25,6 +25,30 @@ function catalogUsage(usage: TokenUsage): Usage {
 /** Rounds away binary noise (0.1 + 0.2) while keeping the fractions of a micro-dollar that small calls cost. */
 const roundUsd = (usd: number) => Math.round(usd * 1e12) / 1e12;
 
+type CalcPrice = NonNullable<ReturnType<typeof catalogCalcPrice>>;
+
+/**
+ * The catalog entry a provider and model id matched (its provider, narrowed to that one model), or
+ * null for no match. Matching scans a provider's models and their match rules, most of calcPrice's
+ * time, yet depends only on the two ids; the price in force is still chosen by calcPrice at each
+ * call, since it depends on the time. Bounded: model ids come from requests.
+ */
+const matches = new Map<string, Provider | null>();
+const MAX_MATCHES = 2000;
+
+function calcPriceMatched(calcPrice: CalcPrice, usage: Usage, model: string, providerId: string, at: Date): PriceCalculationResult {
+  // The catalog's `litellm` provider re-reads the provider from the model id: not memoized.
+  if (providerId.toLowerCase() === 'litellm') return calcPrice(usage, model, { providerId, timestamp: at });
+  const key = `${providerId}\u0000${model}`;
+  const matched = matches.get(key);
+  if (matched === null) return null;
+  if (matched) return calcPrice(usage, model, { provider: matched, timestamp: at });
+  const price = calcPrice(usage, model, { providerId, timestamp: at });
+  if (matches.size >= MAX_MATCHES) matches.clear();
+  matches.set(key, price ? { ...price.provider, models: [price.model] } : null);
+  return price;
+}
+
 /**
  * What a call cost, from the price catalog (@pydantic/genai-prices: updating prices is a
  * dependency bump; loadPriceCatalog() must have resolved). The models are tried in order (the model that answered, then the one asked
@@ -40,7 +64,7 @@ export function priceUsage(provider: string, models: ReadonlyArray<string | unde
     const target = catalogTarget(provider, model);
     if (target.providerId === null) return { costStatus: 'unpriced_provider' };
     try {
-      const price = calcPrice(catalogUsage(usage), target.model, { providerId: target.providerId, timestamp: at });
+      const price = calcPriceMatched(calcPrice, catalogUsage(usage), target.model, target.providerId, at);
       if (price) return { costUsd: roundUsd(price.total_price), costStatus: 'priced', pricedModel: price.model.id };
     } catch {
       status = 'invalid_usage';

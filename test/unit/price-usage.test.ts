@@ -119,3 +119,28 @@ describe('priceUsage statuses', () => {
     expect(cost.costUsd).toBeCloseTo(expected, 10);
   });
 });
+
+describe('priceUsage, called again for the same model', () => {
+  const usage = { inputTokens: 12_000, cacheReadTokens: 2_000, outputTokens: 900 };
+
+  it.each([
+    ['openai', 'gpt-4o-mini-2024-07-18'],
+    ['anthropic', 'claude-sonnet-4-20250514'],
+    ['bedrock', 'us.anthropic.claude-3-7-sonnet-20250219-v1:0'],
+    ['openai', 'no-such-model'],
+  ])('%s %s costs the same as the first time', (provider, model) => {
+    const first = priceUsage(provider, [model], usage, AT);
+    expect(priceUsage(provider, [model], usage, AT)).toEqual(first);
+    expect(priceUsage(provider, [model], { ...usage, outputTokens: 1 }, AT).costUsd).not.toBe(first.costUsd ?? -1);
+  });
+
+  it('still takes the price in force at the time of the call (DeepSeek’s off-peak hours)', () => {
+    const peak = new Date('2025-09-01T10:00:00Z');
+    const offPeak = new Date('2025-09-01T20:00:00Z');
+    const atPeak = priceUsage('deepseek', ['deepseek-chat'], usage, peak);
+    const atOffPeak = priceUsage('deepseek', ['deepseek-chat'], usage, offPeak);
+    expect(atPeak.costUsd).toBeGreaterThan(atOffPeak.costUsd!);
+    expect(priceUsage('deepseek', ['deepseek-chat'], usage, peak)).toEqual(atPeak);
+    expect(priceUsage('deepseek', ['deepseek-chat'], usage, offPeak)).toEqual(atOffPeak);
+  });
+});
