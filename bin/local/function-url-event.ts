@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import { EVENT_BODY_BYTES } from '../../lib/http/request.ts';
 
 /** Content types a Function URL passes as text; everything else arrives base64-encoded. */
 const TEXT_TYPES = /^(text\/|application\/(json|.*\+json|xml|.*\+xml|javascript|x-www-form-urlencoded)\b)/i;
@@ -28,7 +29,7 @@ export function functionUrlEvent(req: IncomingMessage, body: Buffer, domain: str
   }
   const text = TEXT_TYPES.test(headers['content-type'] ?? '');
   const now = new Date();
-  return {
+  const event = {
     version: '2.0',
     routeKey: '$default',
     rawPath,
@@ -54,7 +55,15 @@ export function functionUrlEvent(req: IncomingMessage, body: Buffer, domain: str
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-    body: body.byteLength === 0 ? undefined : text ? body.toString('utf8') : body.toString('base64'),
     isBase64Encoded: body.byteLength > 0 && !text,
   } as LambdaFunctionURLEvent;
+  // The body as Lambda gives it (text or base64), made only if something reads it: the handler
+  // takes the bytes themselves.
+  let encoded: string | undefined;
+  Object.defineProperty(event, 'body', {
+    enumerable: true,
+    get: () => (body.byteLength === 0 ? undefined : (encoded ??= body.toString(text ? 'utf8' : 'base64'))),
+  });
+  Object.defineProperty(event, EVENT_BODY_BYTES, { value: body });
+  return event;
 }

@@ -1,5 +1,11 @@
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 
+/**
+ * Where a carrier that already holds an event's body as bytes (the local server, which reads them
+ * from its socket) puts them beside the event, so the body is not decoded to text and encoded back.
+ */
+export const EVENT_BODY_BYTES = Symbol.for('sluice.eventBodyBytes');
+
 /** A request as the engine sees it, whatever carried it (a Function URL event, locally or on AWS). */
 export interface SluiceRequest {
   method: string;
@@ -24,10 +30,7 @@ export function requestFromFunctionUrlEvent(
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
   if (event.cookies?.length && headers.cookie === undefined) headers.cookie = event.cookies.join('; ');
-  const body =
-    event.body === undefined || event.body === null
-      ? Buffer.alloc(0)
-      : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  const body = (event as { [EVENT_BODY_BYTES]?: Buffer })[EVENT_BODY_BYTES] ?? bodyBytes(event);
   return {
     method: event.requestContext.http.method.toUpperCase(),
     path: event.rawPath || event.requestContext.http.path || '/',
@@ -39,4 +42,9 @@ export function requestFromFunctionUrlEvent(
     requestId: event.requestContext.requestId,
     receivedAt,
   };
+}
+
+function bodyBytes(event: LambdaFunctionURLEvent): Buffer {
+  if (event.body === undefined || event.body === null) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 }
