@@ -15,8 +15,11 @@ const CR = 0x0d;
  */
 export interface SseTapOptions {
   onEvent: (event: EventSourceMessage) => void;
-  /** Called after onEvent for each complete event; returns the bytes to send in its place. */
-  decide?: (event: EventSourceMessage, raw: Buffer) => Buffer | 'keep' | 'drop';
+  /**
+   * Called after onEvent for each complete event; returns the bytes to send in its place (as one
+   * buffer, or as pieces sent one after the other, which spares a copy).
+   */
+  decide?: (event: EventSourceMessage, raw: Buffer) => Buffer | readonly Buffer[] | 'keep' | 'drop';
 }
 
 export class SseTap {
@@ -59,13 +62,14 @@ export class SseTap {
       if (data[0] === LF) data = data.subarray(1);
       if (data.length === 0) return undefined;
     }
-    const end = lastBoundaryEnd(data);
-    if (end === 0) {
+    const ends = boundaryEnds(data);
+    const end = ends.at(-1);
+    if (end === undefined) {
       this.pending = data;
       return undefined;
     }
     this.pending = end < data.length ? data.subarray(end) : undefined;
-    return this.editEvents(data.subarray(0, end));
+    return this.editEvents(data.subarray(0, end), ends);
   }
 
   /** At the end of the upstream body: whatever was held (an unterminated last event). */
@@ -83,12 +87,13 @@ export class SseTap {
     return rest;
   }
 
-  private editEvents(region: Buffer): Buffer | undefined {
+  /** `ends`: where each event of the region ends (the last one is the region's end). */
+  private editEvents(region: Buffer, ends: readonly number[]): Buffer | undefined {
     const decide = this.decide!;
     const out: Buffer[] = [];
     let edited = false;
     let start = 0;
-    for (const end of boundaryEnds(region)) {
+    for (const end of ends) {
       const raw = region.subarray(start, end);
       start = end;
       this.lastEvent = undefined;
@@ -98,7 +103,8 @@ export class SseTap {
       if (verdict === 'keep') out.push(raw);
       else {
         edited = true;
-        if (verdict !== 'drop') out.push(verdict);
+        if (Buffer.isBuffer(verdict)) out.push(verdict);
+        else if (verdict !== 'drop') out.push(...verdict);
       }
       this.swallowLeadingLf = verdict !== 'keep' && raw[raw.length - 1] === CR;
     }
@@ -108,8 +114,21 @@ export class SseTap {
   }
 }
 
-/** Offsets just past each blank line (event end) in a buffer that starts at an event start. */
-function* boundaryEnds(buffer: Buffer): Generator<number> {
+/**
+ * Offsets just past each blank line (event end) in a buffer that starts at an event start. Most
+ * streams end lines with LF alone: then a blank line is an LF at the start or right after another,
+ * found with native searches; a buffer with a CR anywhere is walked byte by byte.
+ */
+function boundaryEnds(buffer: Buffer): number[] {
+  const ends: number[] = [];
+  if (buffer.indexOf(CR) >= 0) return boundaryEndsAnyLineEnd(buffer, ends);
+  for (let at = buffer.indexOf(LF); at >= 0; at = buffer.indexOf(LF, at + 1)) {
+    if (at === 0 || buffer[at - 1] === LF) ends.push(at + 1);
+  }
+  return ends;
+}
+
+function boundaryEndsAnyLineEnd(buffer: Buffer, ends: number[]): number[] {
   let lineEmpty = true;
   for (let i = 0; i < buffer.length; i++) {
     const byte = buffer[i];
@@ -119,16 +138,11 @@ function* boundaryEnds(buffer: Buffer): Generator<number> {
     }
     let next = i + 1;
     if (byte === CR && buffer[next] === LF) next++;
-    if (lineEmpty) yield next;
+    if (lineEmpty) ends.push(next);
     lineEmpty = true;
     i = next - 1;
   }
-}
-
-function lastBoundaryEnd(buffer: Buffer): number {
-  let last = 0;
-  for (const end of boundaryEnds(buffer)) last = end;
-  return last;
+  return ends;
 }
 
 /** Where the line end that finishes at `end` starts (CRLF, LF or CR), or -1 when none does. */

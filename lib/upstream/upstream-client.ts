@@ -186,23 +186,28 @@ function unforwardableHeader(error: unknown): SluiceError | undefined {
  */
 async function* readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncGenerator<Buffer> {
   const iterator = (res as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const onIdle = () =>
-    res.destroy(
-      new SluiceError('timeout', `The upstream sent nothing for ${idleMs} ms.`, { code: 'upstream_idle_timeout' }),
-    );
+  // One timer for the whole body, re-armed before each wait rather than made anew per chunk; if it
+  // expires while Sluice is not waiting (the client held the stream back), it does nothing.
+  let waiting = false;
+  const timer = setTimeout(() => {
+    if (!waiting) return;
+    res.destroy(new SluiceError('timeout', `The upstream sent nothing for ${idleMs} ms.`, { code: 'upstream_idle_timeout' }));
+  }, idleMs);
   try {
     for (;;) {
-      const timer = setTimeout(onIdle, idleMs);
+      waiting = true;
+      timer.refresh();
       let next: IteratorResult<Buffer>;
       try {
         next = await iterator.next();
       } finally {
-        clearTimeout(timer);
+        waiting = false;
       }
       if (next.done) return;
       yield next.value;
     }
   } finally {
+    clearTimeout(timer);
     if (!res.complete) res.destroy();
   }
 }

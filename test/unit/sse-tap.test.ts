@@ -8,7 +8,7 @@ const event = fc
     data: fc.string({ unit: fc.constantFrom('a', 'b', '{', '}', '"', ' ', 'é', '日'), maxLength: 30 }),
   })
   .map(({ name, data }) => ({ name, data }));
-const newline = fc.constantFrom('\n', '\r\n');
+const newline = fc.constantFrom('\n', '\r\n', '\r');
 
 function render(events: Array<{ name?: string; data: string }>, eol: string): string {
   return events.map((e) => `${e.name ? `event: ${e.name}${eol}` : ''}data: ${e.data}${eol}${eol}`).join('');
