@@ -53,7 +53,7 @@ export interface FunctionSpec {
 export const proxyTableAccess: TableAccess = {
   profiles: ['GetItem', 'UpdateItem'],
   virtualKeys: ['GetItem', 'UpdateItem'],
-  interactions: ['PutItem'],
+  interactions: ['PutItem', 'BatchWriteItem'],
   usageCounters: ['UpdateItem'],
 };
 

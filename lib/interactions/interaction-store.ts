@@ -1,14 +1,28 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from '../observability/logger.ts';
 import type { Interaction } from './interaction.ts';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** BatchWriteItem takes at most 25 items. */
+const BATCH_LIMIT = 25;
+/** Write calls in flight at once; records that end meanwhile wait and go together in the next call. */
+const CALLS_IN_FLIGHT = 2;
+
+interface PendingRecord {
+  record: Interaction;
+  done: (written: boolean) => void;
+}
+
+const keyOf = (item: { profileId?: unknown; sk?: unknown }) => `${String(item.profileId)}\u0000${String(item.sk)}`;
 
 export class InteractionStore {
   private readonly db: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly attempts: number;
   private readonly logger: Logger;
+  private readonly queue: PendingRecord[] = [];
+  private callsInFlight = 0;
 
   constructor(db: DynamoDBDocumentClient, tableName: string, attempts: number, logger: Logger) {
     this.db = db;
@@ -17,24 +31,86 @@ export class InteractionStore {
     this.logger = logger;
   }
 
-  /** Writes a record, retrying with backoff. Never throws: a lost record is logged, not raised. */
-  async write(record: Interaction): Promise<boolean> {
+  /**
+   * Writes a record, retrying with backoff; resolves once it is stored (or given up on). Never
+   * throws: a lost record is logged, not raised.
+   *
+   * A record goes out at once in its own PutItem while fewer than CALLS_IN_FLIGHT writes are under
+   * way, which is always so on Lambda with one request per execution environment. When one process
+   * answers many requests at once (the local server), the records that end while those calls are
+   * busy go together in one BatchWriteItem: a write call costs far more than a record in it.
+   */
+  write(record: Interaction): Promise<boolean> {
+    return new Promise((done) => {
+      this.queue.push({ record, done });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.callsInFlight < CALLS_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.queue.splice(0, BATCH_LIMIT);
+      this.callsInFlight++;
+      void this.writeBatch(batch).finally(() => {
+        this.callsInFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async writeBatch(batch: PendingRecord[]): Promise<void> {
+    if (batch.length === 1) {
+      batch[0]!.done(await this.put(batch[0]!.record));
+      return;
+    }
+    let waiting = batch;
+    for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      let unprocessed: ReadonlyArray<{ PutRequest?: { Item?: Record<string, unknown> } }>;
+      try {
+        const result = await this.db.send(
+          new BatchWriteCommand({
+            RequestItems: { [this.tableName]: waiting.map(({ record }) => ({ PutRequest: { Item: record } })) },
+          }),
+        );
+        unprocessed = result.UnprocessedItems?.[this.tableName] ?? [];
+      } catch {
+        // A batch refused as a whole (one record too large, say) must not take the others with it:
+        // each record is then written on its own, with its own retries.
+        await Promise.all(waiting.map(async ({ record, done }) => done(await this.put(record))));
+        return;
+      }
+      const left = new Set(unprocessed.map((request) => keyOf(request.PutRequest?.Item ?? {})));
+      for (const pending of waiting) if (!left.has(keyOf(pending.record))) pending.done(true);
+      waiting = waiting.filter((pending) => left.has(keyOf(pending.record)));
+      if (waiting.length === 0) return;
+      const last = attempt === this.attempts;
+      for (const { record } of waiting) this.logFailure(record, attempt, last, 'not processed by BatchWriteItem (throttled)');
+      if (!last) await delay(25 * 2 ** attempt);
+    }
+    for (const { done } of waiting) done(false);
+  }
+
+  private async put(record: Interaction): Promise<boolean> {
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
         await this.db.send(new PutCommand({ TableName: this.tableName, Item: record }));
         return true;
       } catch (error) {
         const last = attempt === this.attempts;
-        this.logger[last ? 'error' : 'warn']('interaction record write failed', {
-          interactionId: record.id,
-          profileId: record.profileId,
-          attempt,
-          error: error instanceof Error ? error.message : String(error),
-        });
+        this.logFailure(record, attempt, last, error instanceof Error ? error.message : String(error));
         if (!last) await delay(25 * 2 ** attempt);
       }
     }
     return false;
+  }
+
+  private logFailure(record: Interaction, attempt: number, last: boolean, error: string): void {
+    this.logger[last ? 'error' : 'warn']('interaction record write failed', {
+      interactionId: record.id,
+      profileId: record.profileId,
+      attempt,
+      error,
+    });
   }
 
   /**

@@ -51,7 +51,7 @@ function baseline(name: string, { stack, template } = sized): { role: string; st
         : [
             allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn('profiles')]),
             allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn('virtualKeys')]),
-            allow(['dynamodb:PutItem'], [tableArn('interactions')]),
+            allow(['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], [tableArn('interactions')]),
             allow(['dynamodb:UpdateItem'], [tableArn('usageCounters')]),
           ]),
     ],
