@@ -62,17 +62,30 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Reads a request body up to Lambda's payload limit; undefined when it is larger. */
-async function readRequestBody(req: IncomingMessage): Promise<Buffer | undefined> {
+function readRequestBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length']);
-  if (declared > LAMBDA_PAYLOAD_LIMIT) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.byteLength;
-    if (size > LAMBDA_PAYLOAD_LIMIT) return undefined;
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  if (declared > LAMBDA_PAYLOAD_LIMIT) return Promise.resolve(undefined);
+  // Events rather than `for await`: most bodies are one chunk, and the async iterator costs more than reading it.
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > LAMBDA_PAYLOAD_LIMIT) {
+        req.off('data', onData);
+        req.resume();
+        resolveBody(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolveBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('the client closed the connection before sending the whole body'));
+    });
+  });
 }
 
 /**
