@@ -125,6 +125,26 @@ describe('bad input on the OpenAI route', () => {
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(413);
     expect((error as Error).message).toMatch(/SLUICE_MAX_BODY_BYTES/);
   });
+
+  it('answers a body over Lambda\'s 6 MB invoke payload as Lambda does, before any handler runs', async () => {
+    const unsized = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 7; i++) controller.enqueue(new Uint8Array(1024 * 1024).fill(0x78));
+        controller.close();
+      },
+    });
+    for (const body of [Buffer.alloc(7 * 1024 * 1024, 0x78), unsized]) {
+      const response = await fetch(`${gateway.url}/v1/openai/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk-client-key', 'content-type': 'application/json' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(response.status).toBe(413);
+      expect(await response.json()).toMatchObject({ message: expect.stringContaining('InvokeFunction') });
+    }
+    expect(await gateway.records()).toHaveLength(recordsBefore);
+  });
 });
 
 describe('upstream failures on the OpenAI route', () => {
