@@ -14,7 +14,7 @@ import { ProfileStore } from './profiles/profile-store.ts';
 import type { ProviderKeyStore, SigningKeySource } from './secrets/provider-key-store.ts';
 import { SecretsManagerProviderKeyStore } from './secrets/secrets-manager-provider-key-store.ts';
 import { SecretsManagerSigningKey } from './secrets/secrets-manager-signing-key.ts';
-import { createDocumentClient } from './storage/dynamo.ts';
+import { createDocumentClient, type StorageRequestHandler } from './storage/dynamo.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DualLlmSanitizer } from './security/dual-llm.ts';
@@ -24,6 +24,12 @@ import { openAiStyleQuarantinedCompletion } from './security/quarantined-complet
 export interface SecretServices {
   providerKeys: ProviderKeyStore;
   signingKey: SigningKeySource;
+}
+
+/** What the wiring may put in place of the AWS defaults: the secret stores, and how storage requests travel. */
+export interface RuntimeServices extends SecretServices {
+  /** The DynamoDB client's request handler; the SDK's own HTTP handler when absent. */
+  storageRequestHandler?: StorageRequestHandler;
 }
 
 /** What a handler needs, made once per process (per Lambda execution environment) and reused. */
@@ -45,7 +51,7 @@ export interface Runtime {
   auth: Authenticator;
 }
 
-function secretsManagerServices(config: Config): SecretServices {
+function awsServices(config: Config): RuntimeServices {
   const client = new SecretsManagerClient({ region: config.storage.region, maxAttempts: 3 });
   return {
     providerKeys: new SecretsManagerProviderKeyStore(client, config.auth.secretCacheTtlSeconds),
@@ -53,15 +59,15 @@ function secretsManagerServices(config: Config): SecretServices {
   };
 }
 
-export function createRuntime(config: Config, secrets: SecretServices = secretsManagerServices(config)): Runtime {
+export function createRuntime(config: Config, services: RuntimeServices = awsServices(config)): Runtime {
   const logger = createLogger(config);
-  const db = createDocumentClient(config);
+  const db = createDocumentClient(config, services.storageRequestHandler);
   const upstream = new UpstreamClient(config.timeouts);
   const access = new AccessStore(db, config.storage.tables.virtualKeys, {
     cacheTtlMs: config.auth.credentialCacheTtlMs,
     lastUsedIntervalMs: config.auth.lastUsedIntervalMs,
   });
-  const tokens = new SluiceTokens(secrets.signingKey, config.auth.oauthTokenTtlSeconds);
+  const tokens = new SluiceTokens(services.signingKey, config.auth.oauthTokenTtlSeconds);
   const failedAttempts = new FailedAttemptLimiter(config.auth.failureLimit, config.auth.failureWindowMs);
   return {
     config,
@@ -73,13 +79,13 @@ export function createRuntime(config: Config, secrets: SecretServices = secretsM
     sanitizer: new DualLlmSanitizer(openAiStyleQuarantinedCompletion(upstream, config)),
     limiter: new UsageLimiter(db, config.storage.tables.usageCounters),
     telemetry: new RequestTelemetry({ metricsEnabled: config.observability.metricsEnabled, tracer: spanSource(config.observability.tracing), logger }),
-    providerKeys: secrets.providerKeys,
+    providerKeys: services.providerKeys,
     access,
     tokens,
     failedAttempts,
     auth: new Authenticator({
       access,
-      providerKeys: secrets.providerKeys,
+      providerKeys: services.providerKeys,
       tokens,
       jwks: new JwksVerifier(config.auth.jwksCacheTtlMs),
       limiter: failedAttempts,
@@ -89,23 +95,24 @@ export function createRuntime(config: Config, secrets: SecretServices = secretsM
 }
 
 let current: Runtime | undefined;
-let secretServices: ((config: Config) => SecretServices) | undefined;
+let runtimeServices: ((config: Config) => RuntimeServices) | undefined;
 
 /** The process's runtime, built from the environment on first use. */
 export function getRuntime(): Runtime {
   if (!current) {
     const config = loadConfig();
-    current = createRuntime(config, secretServices?.(config));
+    current = createRuntime(config, runtimeServices?.(config));
   }
   return current;
 }
 
 /**
- * The hook for the local server: secrets come from this factory instead of Secrets Manager (the
- * wiring decides where secrets live; lib/ never asks whether it runs locally).
+ * The hook for the local server: secrets and the storage request handler come from this factory
+ * instead of the AWS defaults (the wiring decides; lib/ never asks whether it runs locally). The
+ * factory runs once per runtime, so each runtime's DynamoDB client owns the handler it is given.
  */
-export function useSecretServices(factory: ((config: Config) => SecretServices) | undefined): void {
-  secretServices = factory;
+export function useRuntimeServices(factory: ((config: Config) => RuntimeServices) | undefined): void {
+  runtimeServices = factory;
   resetRuntime();
 }
 

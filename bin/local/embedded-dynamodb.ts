@@ -1,12 +1,19 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import type { HttpHandler } from '@smithy/core/protocols';
 import { mkdirSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Config } from '../../lib/config/index.ts';
 import { tableDefinitions } from '../../lib/storage/tables.ts';
 import { createTableInput } from '../../lib/storage/create-table-input.ts';
+import { MessagePortHttpHandler } from './message-port-http-handler.ts';
 
 export interface EmbeddedDynamoDb {
   endpoint: string;
+  /**
+   * A request handler for an SDK client that reaches this store over its own MessagePort, with
+   * no HTTP in between; the client's destroy() closes it. The client still needs `endpoint` to sign.
+   */
+  connect(): HttpHandler;
   close(): Promise<void>;
 }
 
@@ -23,9 +30,17 @@ export async function startEmbeddedDynamoDb(directory: string | undefined): Prom
     worker.once('message', (message: { port: number }) => resolve(message.port));
   });
   worker.unref();
+  let closed = false;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    connect() {
+      if (closed) throw new Error('the embedded DynamoDB is closed');
+      const { port1, port2 } = new MessageChannel();
+      worker.postMessage({ connect: port2 }, [port2]);
+      return new MessagePortHttpHandler(port1);
+    },
     async close() {
+      closed = true;
       worker.postMessage('close');
       await new Promise<void>((resolve) => {
         worker.once('message', () => resolve());
@@ -36,12 +51,16 @@ export async function startEmbeddedDynamoDb(directory: string | undefined): Prom
   };
 }
 
-/** Creates each of Sluice's tables that is not there yet, from the definitions the stack uses. */
-export async function createTables(endpoint: string, config: Config): Promise<void> {
+/**
+ * Creates each of Sluice's tables that is not there yet, from the definitions the stack uses,
+ * through `requestHandler` when given (which the client destroys with itself).
+ */
+export async function createTables(endpoint: string, config: Config, requestHandler?: HttpHandler): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: config.storage.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...(requestHandler ? { requestHandler } : {}),
   });
   try {
     for (const definition of tableDefinitions) {

@@ -6,7 +6,7 @@ import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import type { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../lib/config/index.ts';
 import { adminFunction, pathFunctions, proxyFunctions, type FunctionSpec } from '../../lib/function-catalog.ts';
-import { getRuntime, useSecretServices } from '../../lib/runtime.ts';
+import { getRuntime, useRuntimeServices } from '../../lib/runtime.ts';
 import { providerSegment } from '../../lib/proxy/route.ts';
 import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { installAwsLambdaShim, LocalResponseStream } from './awslambda-shim.ts';
@@ -108,9 +108,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     process.env.SLUICE_DYNAMODB_ENDPOINT = dynamo.endpoint;
   }
   const config = loadConfig();
-  useSecretServices(localSecretServices);
+  // The embedded store is reached over a MessagePort; one named by SLUICE_DYNAMODB_ENDPOINT over HTTP.
+  useRuntimeServices((runtimeConfig) => ({ ...localSecretServices(runtimeConfig), storageRequestHandler: dynamo?.connect() }));
   const adminGate = new LocalAdminGate(ensureAdminToken(config.server.dataDir), config);
-  await createTables(config.storage.endpoint!, config);
+  await createTables(config.storage.endpoint!, config, dynamo?.connect());
   await getRuntime().profiles.ensureDefault();
 
   installAwsLambdaShim();
@@ -195,7 +196,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
-      useSecretServices(undefined);
+      useRuntimeServices(undefined);
       await dynamo?.close();
     },
   };
