@@ -7,6 +7,7 @@ import { FailedAttemptLimiter } from './auth/failed-attempts.ts';
 import { JwksVerifier } from './auth/jwks-verifier.ts';
 import { SluiceTokens } from './auth/sluice-tokens.ts';
 import { InteractionStore } from './interactions/interaction-store.ts';
+import type { RecordWriter } from './interactions/record-writer.ts';
 import { UsageLimiter } from './limits/usage-limiter.ts';
 import { createLogger } from './observability/logger.ts';
 import { RequestTelemetry, spanSource } from './observability/request-telemetry.ts';
@@ -30,6 +31,8 @@ export interface SecretServices {
 export interface RuntimeServices extends SecretServices {
   /** The DynamoDB client's request handler; the SDK's own HTTP handler when absent. */
   storageRequestHandler?: StorageRequestHandler;
+  /** Where interaction records go; the runtime's InteractionStore (through `db`) when absent. */
+  recordWriter?: RecordWriter;
 }
 
 /** What a handler needs, made once per process (per Lambda execution environment) and reused. */
@@ -38,7 +41,10 @@ export interface Runtime {
   logger: PowertoolsLogger;
   db: DynamoDBDocumentClient;
   profiles: ProfileStore;
+  /** Reads interaction records (admin API, CLI). */
   interactions: InteractionStore;
+  /** Writes the interaction record of each request. */
+  records: RecordWriter;
   upstream: UpstreamClient;
   sanitizer: DualLlmSanitizer;
   limiter: UsageLimiter;
@@ -63,6 +69,7 @@ export function createRuntime(config: Config, services: RuntimeServices = awsSer
   const logger = createLogger(config);
   const db = createDocumentClient(config, services.storageRequestHandler);
   const upstream = new UpstreamClient(config.timeouts);
+  const interactions = new InteractionStore(db, config.storage.tables.interactions, config.storage.recordWriteAttempts, logger);
   const access = new AccessStore(db, config.storage.tables.virtualKeys, {
     cacheTtlMs: config.auth.credentialCacheTtlMs,
     lastUsedIntervalMs: config.auth.lastUsedIntervalMs,
@@ -74,7 +81,8 @@ export function createRuntime(config: Config, services: RuntimeServices = awsSer
     logger,
     db,
     profiles: new ProfileStore(db, config.storage.tables.profiles, config.storage.profileCacheTtlMs),
-    interactions: new InteractionStore(db, config.storage.tables.interactions, config.storage.recordWriteAttempts, logger),
+    interactions,
+    records: services.recordWriter ?? interactions,
     upstream,
     sanitizer: new DualLlmSanitizer(openAiStyleQuarantinedCompletion(upstream, config)),
     limiter: new UsageLimiter(db, config.storage.tables.usageCounters),
@@ -120,5 +128,6 @@ export function useRuntimeServices(factory: ((config: Config) => RuntimeServices
 export function resetRuntime(): void {
   current?.upstream.close();
   current?.db.destroy();
+  current?.records.close?.();
   current = undefined;
 }

@@ -1,31 +1,52 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
+import { loadConfig } from '../../lib/config/index.ts';
+import { InteractionStore } from '../../lib/interactions/interaction-store.ts';
+import { createLogger } from '../../lib/observability/logger.ts';
+import { createDocumentClient } from '../../lib/storage/dynamo.ts';
+import { RequestListenerHttpHandler } from './request-listener-http-handler.ts';
 import { serveRequestListenerOverPort, type InMemoryRequestListener } from './request-listener-over-port.ts';
+import { serveRecordWritesOverPort } from './worker-record-writer.ts';
 
 /**
  * dynalite in a worker thread, so storage work runs beside the gateway's event loop, not on it.
  * It answers over TCP (the CLI, tests, SLUICE_DYNAMODB_ENDPOINT users) and over MessagePorts
  * the gateway connects with (`{ connect: port }`), where the same request listener serves
- * in-memory requests.
+ * in-memory requests. It also writes interaction records (`{ records: port }`): lib's
+ * InteractionStore, through @aws-sdk/lib-dynamodb, with a client in this thread whose requests go
+ * straight to dynalite's request listener.
  */
 const { directory } = workerData as { directory: string | undefined };
 const server = dynalite({ path: directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 const listener = server.listeners('request')[0] as InMemoryRequestListener;
 const connections = new Set<MessagePort>();
+let recordStore: InteractionStore | undefined;
+
+/** The one store every record connection shares, made on first use (the endpoint is only needed to sign). */
+function interactionStore(): InteractionStore {
+  if (!recordStore) {
+    const { port } = server.address() as AddressInfo;
+    const config = loadConfig({ ...process.env, SLUICE_DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}` });
+    const db = createDocumentClient(config, new RequestListenerHttpHandler(listener));
+    recordStore = new InteractionStore(db, config.storage.tables.interactions, config.storage.recordWriteAttempts, createLogger(config));
+  }
+  return recordStore;
+}
 
 server.listen(0, '127.0.0.1', () => {
   parentPort!.postMessage({ port: (server.address() as AddressInfo).port });
 });
-parentPort!.on('message', (message: 'close' | { connect: MessagePort }) => {
+parentPort!.on('message', (message: 'close' | { connect: MessagePort } | { records: MessagePort }) => {
   if (message === 'close') {
     for (const connection of connections) connection.close();
     server.close(() => parentPort!.postMessage({ closed: true }));
     server.closeAllConnections();
     return;
   }
-  const connection = message.connect;
+  const connection = 'records' in message ? message.records : message.connect;
   connections.add(connection);
   connection.once('close', () => connections.delete(connection));
-  serveRequestListenerOverPort(connection, listener);
+  if ('records' in message) serveRecordWritesOverPort(connection, interactionStore());
+  else serveRequestListenerOverPort(connection, listener);
 });

@@ -5,7 +5,10 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Config } from '../../lib/config/index.ts';
 import { tableDefinitions } from '../../lib/storage/tables.ts';
 import { createTableInput } from '../../lib/storage/create-table-input.ts';
+import type { Interaction } from '../../lib/interactions/interaction.ts';
+import type { RecordWriter } from '../../lib/interactions/record-writer.ts';
 import { MessagePortHttpHandler } from './message-port-http-handler.ts';
+import { WorkerRecordWriter } from './worker-record-writer.ts';
 
 export interface EmbeddedDynamoDb {
   endpoint: string;
@@ -14,6 +17,8 @@ export interface EmbeddedDynamoDb {
    * no HTTP in between; the client's destroy() closes it. The client still needs `endpoint` to sign.
    */
   connect(): HttpHandler;
+  /** A RecordWriter whose records the worker writes itself (see worker-record-writer.ts). */
+  connectRecordWriter(onLost: (record: Interaction, reason: string) => void): RecordWriter;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,12 @@ export async function startEmbeddedDynamoDb(directory: string | undefined): Prom
       const { port1, port2 } = new MessageChannel();
       worker.postMessage({ connect: port2 }, [port2]);
       return new MessagePortHttpHandler(port1);
+    },
+    connectRecordWriter(onLost) {
+      if (closed) throw new Error('the embedded DynamoDB is closed');
+      const { port1, port2 } = new MessageChannel();
+      worker.postMessage({ records: port2 }, [port2]);
+      return new WorkerRecordWriter(port1, onLost);
     },
     async close() {
       closed = true;

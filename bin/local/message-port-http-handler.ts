@@ -31,7 +31,7 @@ function listenForAbort(signal: AbortSignalLike, onAbort: () => void): () => voi
   };
 }
 
-function requestUrl(request: HttpRequest): string {
+export function requestUrl(request: HttpRequest): string {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(request.query ?? {})) {
     for (const item of Array.isArray(value) ? value : [value ?? '']) query.append(name, item);
@@ -40,7 +40,7 @@ function requestUrl(request: HttpRequest): string {
   return search ? `${request.path}?${search}` : request.path;
 }
 
-function requestBody(request: HttpRequest): string | Uint8Array | undefined {
+export function requestBody(request: HttpRequest): string | Uint8Array | undefined {
   const body: unknown = request.body;
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'string' || body instanceof Uint8Array) return body;

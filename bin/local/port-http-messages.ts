@@ -1,3 +1,5 @@
+import type { Interaction } from '../../lib/interactions/interaction.ts';
+
 /**
  * What travels over a MessagePort between the gateway's DynamoDB request handler and the embedded
  * DynamoDB's worker: an HTTP exchange without the HTTP framing.
@@ -17,4 +19,15 @@ export interface PortHttpResponse {
   /** Names lowercased, as node:http delivers them. */
   headers: Record<string, string>;
   body: Uint8Array;
+}
+
+/** An interaction record for the embedded DynamoDB's worker to write (see worker-record-writer.ts). */
+export interface PortRecordWrite {
+  id: number;
+  record: Interaction;
+}
+
+export interface PortRecordWritten {
+  id: number;
+  written: boolean;
 }

@@ -10,7 +10,7 @@ export class InMemoryRequest extends EventEmitter {
   readonly url: string;
   readonly headers: Record<string, string>;
 
-  constructor(message: PortHttpRequest) {
+  constructor(message: Omit<PortHttpRequest, 'id'>) {
     super();
     this.method = message.method;
     this.url = message.url;
@@ -50,20 +50,27 @@ function asBuffer(body: string | Uint8Array): Buffer {
 export type InMemoryRequestListener = (request: InMemoryRequest, response: InMemoryResponse) => void;
 
 /**
- * Serves the HTTP requests that arrive on `port` with an HTTP server's request listener, without
- * a socket or an HTTP parser: the request's body is emitted as one 'data' event, and the
- * response is posted back once the listener ends it.
+ * Runs one HTTP exchange through an HTTP server's request listener, without a socket or an HTTP
+ * parser: the request's body is emitted as one 'data' event, and `onEnd` receives the response.
  */
+export function callRequestListener(
+  listener: InMemoryRequestListener,
+  message: Omit<PortHttpRequest, 'id'>,
+  onEnd: (response: InMemoryResponse, body: Uint8Array<ArrayBuffer>) => void,
+): void {
+  const request = new InMemoryRequest(message);
+  listener(request, new InMemoryResponse(onEnd));
+  const body = message.body;
+  if (body !== undefined && body.length > 0) request.emit('data', asBuffer(body));
+  request.emit('end');
+}
+
+/** Serves the HTTP requests that arrive on `port` with an HTTP server's request listener, posting each response back. */
 export function serveRequestListenerOverPort(port: MessagePort, listener: InMemoryRequestListener): void {
   port.on('message', (message: PortHttpRequest) => {
-    const request = new InMemoryRequest(message);
-    const response = new InMemoryResponse((ended, body) => {
+    callRequestListener(listener, message, (ended, body) => {
       const reply: PortHttpResponse = { id: message.id, statusCode: ended.statusCode, headers: ended.headers, body };
       port.postMessage(reply, [body.buffer]);
     });
-    listener(request, response);
-    const body = message.body;
-    if (body !== undefined && body.length > 0) request.emit('data', asBuffer(body));
-    request.emit('end');
   });
 }

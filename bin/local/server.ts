@@ -7,6 +7,8 @@ import type { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../lib/config/index.ts';
 import { adminFunction, pathFunctions, proxyFunctions, type FunctionSpec } from '../../lib/function-catalog.ts';
 import { getRuntime, useRuntimeServices } from '../../lib/runtime.ts';
+import type { Interaction } from '../../lib/interactions/interaction.ts';
+import { createLogger } from '../../lib/observability/logger.ts';
 import { providerSegment } from '../../lib/proxy/route.ts';
 import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { installAwsLambdaShim, LocalResponseStream } from './awslambda-shim.ts';
@@ -61,6 +63,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** Logs a record the embedded DynamoDB's worker could not be handed (it logs the failures it meets itself). */
+function lostRecordLogger(config: Config): (record: Interaction, reason: string) => void {
+  const logger = createLogger(config);
+  return (record, reason) =>
+    logger.error('interaction record write failed', { interactionId: record.id, profileId: record.profileId, error: reason });
+}
+
 /** Reads a request body up to Lambda's payload limit; undefined when it is larger. */
 function readRequestBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length']);
@@ -108,8 +117,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     process.env.SLUICE_DYNAMODB_ENDPOINT = dynamo.endpoint;
   }
   const config = loadConfig();
-  // The embedded store is reached over a MessagePort; one named by SLUICE_DYNAMODB_ENDPOINT over HTTP.
-  useRuntimeServices((runtimeConfig) => ({ ...localSecretServices(runtimeConfig), storageRequestHandler: dynamo?.connect() }));
+  // The embedded store is reached over a MessagePort, and writes the records in its own thread;
+  // one named by SLUICE_DYNAMODB_ENDPOINT is reached over HTTP, with records written from here.
+  useRuntimeServices((runtimeConfig) => ({
+    ...localSecretServices(runtimeConfig),
+    storageRequestHandler: dynamo?.connect(),
+    recordWriter: dynamo?.connectRecordWriter(lostRecordLogger(runtimeConfig)),
+  }));
   const adminGate = new LocalAdminGate(ensureAdminToken(config.server.dataDir), config);
   await createTables(config.storage.endpoint!, config, dynamo?.connect());
   await getRuntime().profiles.ensureDefault();

@@ -73,11 +73,12 @@ export async function proxyRequest(
       { status: writer.status, bytes: writer.bytesWritten, firstByteAt: writer.firstByteAt },
       runtime.config.storage.interactionTtlDays,
     );
+    // Metrics and trace are published while storage writes the record (the write is sent first).
     await Promise.all([
-      runtime.interactions.write(record),
+      runtime.records.write(record),
       exchange.budget?.settle(actualUsage(record), runtime.logger),
+      runtime.telemetry.requestEnded(record, draft.upstreamStartedAt),
     ]);
-    await runtime.telemetry.requestEnded(record, draft.upstreamStartedAt);
   }
 }
 

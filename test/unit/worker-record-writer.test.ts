@@ -1,0 +1,60 @@
+import { MessageChannel } from 'node:worker_threads';
+import { describe, expect, it, vi } from 'vitest';
+import { createTables, startEmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
+import { serveRecordWritesOverPort, WorkerRecordWriter } from '../../bin/local/worker-record-writer.ts';
+import { loadConfig } from '../../lib/config/index.ts';
+import { InteractionStore } from '../../lib/interactions/interaction-store.ts';
+import { createDocumentClient } from '../../lib/storage/dynamo.ts';
+import { sampleRecord } from '../support/records.ts';
+
+const recordNo = (i: number, profileId: string) => sampleRecord({ profileId, id: `i-${i}`, sk: `2025-03-10T14:25:00.000Z#i-${i}` });
+
+describe('records written by the embedded DynamoDB\'s worker', () => {
+  it('stores every record sent, as sent, and answers each write once it is stored', async () => {
+    const dynamo = await startEmbeddedDynamoDb(undefined);
+    const config = loadConfig({ SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint });
+    await createTables(dynamo.endpoint, config, dynamo.connect());
+    const lost = vi.fn();
+    const writer = dynamo.connectRecordWriter(lost);
+    const db = createDocumentClient(config, dynamo.connect());
+    const reader = new InteractionStore(db, config.storage.tables.interactions, 1, { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
+    try {
+      const records = Array.from({ length: 40 }, (_, i) => recordNo(i, 'via-worker'));
+      const written = await Promise.all(records.map((record) => writer.write(record)));
+      expect(written).toEqual(records.map(() => true));
+      const stored = await reader.list('via-worker', { limit: 100 });
+      expect(stored).toHaveLength(40);
+      expect(stored.find((record) => record.id === 'i-7')).toEqual(records[7]);
+      expect(lost).not.toHaveBeenCalled();
+    } finally {
+      writer.close?.();
+      db.destroy();
+      await dynamo.close();
+    }
+  });
+
+  it('answers false for records in flight when the worker goes away, and for records sent after, and says so', async () => {
+    const dynamo = await startEmbeddedDynamoDb(undefined);
+    const config = loadConfig({ SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint });
+    await createTables(dynamo.endpoint, config, dynamo.connect());
+    const lost = vi.fn();
+    const writer = dynamo.connectRecordWriter(lost);
+    const inFlight = Array.from({ length: 20 }, (_, i) => writer.write(recordNo(i, 'closing')));
+    await dynamo.close();
+    const results = await Promise.all(inFlight);
+    expect(results.every((result) => typeof result === 'boolean')).toBe(true);
+    expect(await writer.write(recordNo(99, 'closing'))).toBe(false);
+    expect(lost).toHaveBeenCalledWith(expect.objectContaining({ id: 'i-99' }), expect.stringContaining('closed'));
+    expect(lost.mock.calls.length).toBe(results.filter((result) => !result).length + 1);
+  });
+
+  it('passes the writer\'s answer back, whatever it is', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const answers = new Map([['i-1', true], ['i-2', false]]);
+    serveRecordWritesOverPort(port2, { write: async (record) => answers.get(record.id)! });
+    const writer = new WorkerRecordWriter(port1, vi.fn());
+    expect(await Promise.all([writer.write(recordNo(1, 'p')), writer.write(recordNo(2, 'p'))])).toEqual([true, false]);
+    writer.close();
+    port2.close();
+  });
+});
