@@ -68,6 +68,29 @@ export interface StreamGuard {
   keepAlive(): Buffer;
 }
 
+/**
+ * The StreamGuard of an SSE dialect that holds whole events: chunks go through `tap`; at the end
+ * of the upstream body, whatever is still held is settled (judged and sent or replaced) with the
+ * unfinished tail, if any.
+ */
+export function sseStreamGuard(
+  tap: { push(chunk: Buffer): Buffer | undefined; end(): Buffer | undefined },
+  holding: () => boolean,
+  settle: (tail: Buffer) => Buffer,
+): StreamGuard {
+  return {
+    push: (chunk) => tap.push(chunk),
+    end: () => {
+      const tail = tap.end();
+      if (!holding()) return tail;
+      const settled = settle(tail ?? Buffer.alloc(0));
+      return settled.byteLength ? settled : undefined;
+    },
+    holding,
+    keepAlive: () => Buffer.from(': keep-alive\n\n'),
+  };
+}
+
 export interface ResponseToolDialect {
   /** The tool calls of a complete (non-streamed) answer. */
   toolCalls(body: Buffer): ToolCallView[];

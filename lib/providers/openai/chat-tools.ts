@@ -1,6 +1,7 @@
 import { SseTap } from '../../streaming/sse-events.ts';
 import {
   parseMaybeJson,
+  sseStreamGuard,
   type BlockedCall,
   type DeclaredTool,
   type RequestToolView,
@@ -164,17 +165,7 @@ function guardChatStream(
     },
   });
 
-  return {
-    push: (chunk) => tap.push(chunk),
-    end: () => {
-      const tail = tap.end();
-      if (!holdingAll) return tail;
-      const settled = settle(undefined, tail ?? Buffer.alloc(0));
-      return settled.byteLength ? settled : undefined;
-    },
-    holding: () => holdingAll,
-    keepAlive: () => Buffer.from(': keep-alive\n\n'),
-  };
+  return sseStreamGuard(tap, () => holdingAll, (tail) => settle(undefined, tail));
 }
 
 /** Tool calls in Chat Completions answers, and how to withhold them. */

@@ -1,6 +1,7 @@
 import { SseTap } from '../../streaming/sse-events.ts';
 import {
   parseMaybeJson,
+  sseStreamGuard,
   type BlockedCall,
   type DeclaredTool,
   type RequestToolView,
@@ -177,17 +178,7 @@ function guardResponsesStream(
     },
   });
 
-  return {
-    push: (chunk) => tap.push(chunk),
-    end: () => {
-      const tail = tap.end();
-      if (!holding) return tail;
-      const settled = settle(undefined, tail ?? Buffer.alloc(0));
-      return settled.byteLength ? settled : undefined;
-    },
-    holding: () => holding,
-    keepAlive: () => Buffer.from(': keep-alive\n\n'),
-  };
+  return sseStreamGuard(tap, () => holding, (tail) => settle(undefined, tail));
 }
 
 export const responsesToolDialect: ResponseToolDialect = {
