@@ -15,6 +15,11 @@ export interface UpstreamResponse {
   headers: IncomingHttpHeaders;
   /** The body, read as it arrives; fails with a SluiceError on the idle or total timeout. */
   body: AsyncIterable<Buffer>;
+  /**
+   * The whole body at once, in place of reading `body` (not both). Fails with a SluiceError: over
+   * `maxBytes`, on the idle or total timeout, or when the connection breaks before the end.
+   */
+  readAll?(maxBytes: number): Promise<Buffer>;
   /** Stops reading and releases the connection. */
   cancel(): void;
 }
@@ -86,6 +91,7 @@ export class UpstreamClient {
               status: res.statusCode ?? 502,
               headers: res.headers,
               body: readWithIdleTimeout(res, timeouts.idleMs),
+              readAll: (maxBytes) => readWholeBody(res, timeouts.idleMs, maxBytes),
               cancel: () => {
                 clear();
                 res.destroy();
@@ -212,17 +218,65 @@ async function* readWithIdleTimeout(res: IncomingMessage, idleMs: number): Async
   }
 }
 
+const tooLarge = (maxBytes: number) =>
+  new SluiceError('upstream_error', `The upstream response is larger than ${maxBytes} bytes.`, {
+    code: 'upstream_response_too_large',
+  });
+
+/**
+ * A whole body with events rather than async iterators: most answers are one chunk, and the
+ * iterators' promise hops cost more than reading it. The idle timer is one timer, re-armed per chunk.
+ */
+function readWholeBody(res: IncomingMessage, idleMs: number, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => {
+      res.destroy(new SluiceError('timeout', `The upstream sent nothing for ${idleMs} ms.`, { code: 'upstream_idle_timeout' }));
+    }, idleMs);
+    const settle = (error: unknown, body?: Buffer) => {
+      clearTimeout(timer);
+      res.off('data', onData);
+      res.off('end', onEnd);
+      res.off('error', onError);
+      res.off('close', onClose);
+      if (error === undefined) return resolve(body!);
+      if (!res.destroyed) res.destroy();
+      reject(
+        error instanceof SluiceError
+          ? error
+          : new SluiceError('upstream_error', 'The upstream connection broke before its answer was complete.', {
+              code: 'upstream_body_incomplete',
+              cause: error,
+            }),
+      );
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > maxBytes) return settle(tooLarge(maxBytes));
+      chunks.push(chunk);
+      timer.refresh();
+    };
+    const onEnd = () => settle(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    const onError = (error: Error) => settle(error);
+    const onClose = () => settle(new Error('the upstream closed the connection before the end of the body'));
+    res.on('data', onData);
+    res.once('end', onEnd);
+    res.once('error', onError);
+    res.once('close', onClose);
+  });
+}
+
 /** Reads a whole body up to a limit. */
 export async function readBody(upstream: UpstreamResponse, maxBytes: number): Promise<Buffer> {
+  if (upstream.readAll) return upstream.readAll(maxBytes);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of upstream.body) {
     size += chunk.byteLength;
     if (size > maxBytes) {
       upstream.cancel();
-      throw new SluiceError('upstream_error', `The upstream response is larger than ${maxBytes} bytes.`, {
-        code: 'upstream_response_too_large',
-      });
+      throw tooLarge(maxBytes);
     }
     chunks.push(chunk);
   }
