@@ -1,6 +1,6 @@
 import type { Results, Row } from './results.ts';
 
-const LABELS: Record<string, string> = { sluice: 'Sluice', portkey: 'Portkey' };
+const LABELS: Record<string, string> = { sluice: 'Sluice', portkey: 'Portkey', bare: 'bare proxy' };
 const label = (name: string) => LABELS[name] ?? name;
 
 function table(headers: string[], rows: Array<Array<string | number | undefined>>, leftColumns = 2): string {

@@ -5,18 +5,19 @@ import { percentile, runLoad, type LoadResult, type Target } from './load.ts';
 import { cpuBetween, peakRss, procAvailable, readCpu, resetPeakRss, type CpuReading } from './process-stats.ts';
 import { formatReport } from './report.ts';
 import type { Comparison, Measurement, Row } from './results.ts';
-import { startPortkey, startSluice, startUpstream, type Server } from './servers.ts';
+import { startBareProxy, startPortkey, startSluice, startUpstream, type Server } from './servers.ts';
 
 /**
  * Side-by-side benchmark, in one process tree and one run: the same workloads against the same
- * fake upstream, directly, through Sluice's local server and through the Portkey gateway; then
- * the cold start of each function bundle. Prints tables and writes bench/results.json.
+ * fake upstream, directly, through Sluice's local server, through the Portkey gateway and through
+ * a bare Node proxy (the floor: Node's HTTP on both sides and nothing else); then the cold start
+ * of each function bundle. Prints tables and writes bench/results.json.
  *
  *   npm run bench
  *   BENCH_SECONDS=3            measured seconds per case (after a 300 ms warm-up)
  *   BENCH_CONCURRENCY=1,32,256 concurrencies
  *   BENCH_WORKLOADS=chat,body-1mb,stream-500
- *   BENCH_GATEWAYS=sluice,portkey
+ *   BENCH_GATEWAYS=sluice,portkey,bare
  *   BENCH_COLD_START_RUNS=7    fresh-process imports per bundle (0: skip the cold-start part)
  *   BENCH_PROFILE=1            run Sluice under `node --cpu-prof` (profiles in bench/profiles/;
  *                              summarise with `node bench/profile-summary.ts bench/profiles/<file>`)
@@ -24,7 +25,7 @@ import { startPortkey, startSluice, startUpstream, type Server } from './servers
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,32,256').split(',').map(Number);
 const wantedWorkloads = (process.env.BENCH_WORKLOADS ?? 'chat,body-1mb,stream-500').split(',');
-const gatewayNames = (process.env.BENCH_GATEWAYS ?? 'sluice,portkey').split(',');
+const gatewayNames = (process.env.BENCH_GATEWAYS ?? 'sluice,portkey,bare').split(',');
 const coldStartRuns = Number(process.env.BENCH_COLD_START_RUNS ?? 7);
 const profileDir = new URL('profiles/', import.meta.url).pathname;
 
@@ -118,6 +119,7 @@ const json = { 'content-type': 'application/json', authorization: 'Bearer sk-ben
 function targetOf(upstream: Server, server: Server | undefined, body: Buffer): Target {
   if (!server) return { url: `${upstream.url}/v1/chat/completions`, headers: json, body };
   if (server.name === 'sluice') return { url: `${server.url}/v1/openai/chat/completions`, headers: json, body };
+  if (server.name === 'bare') return { url: `${server.url}/v1/chat/completions`, headers: json, body };
   return {
     url: `${server.url}/v1/chat/completions`,
     headers: { ...json, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` },
@@ -133,13 +135,14 @@ async function startGateways(upstream: Server): Promise<Server[]> {
     servers.push(await startSluice(upstream.url, flags));
   }
   if (gatewayNames.includes('portkey')) servers.push(await startPortkey());
+  if (gatewayNames.includes('bare')) servers.push(await startBareProxy(upstream.url));
   return servers;
 }
 
 /**
  * Each workload gets freshly started gateways (so that one workload's memory does not show in the
  * next one's peak RSS), warmed up on it before anything is measured; then each concurrency is
- * measured direct, through Sluice and through Portkey, back to back.
+ * measured direct and through each gateway, back to back.
  */
 async function runWorkloads(): Promise<Row[]> {
   const upstream = await startUpstream();
