@@ -29,7 +29,11 @@ export const faults = [
   'trickle',
   /** A non-streaming request answered 200 `application/json` with a body that is not JSON. */
   'invalid-json',
+  /** A non-streaming request answered 200 `application/json`, half its body, then the connection destroyed. */
+  'reset-mid-answer',
 ] as const;
+/** The faults a non-streaming request meets (the others are streams'). */
+export const wholeAnswerFaults: readonly Fault[] = ['invalid-json', 'reset-mid-answer'];
 export type Fault = (typeof faults)[number];
 /** What the fake does for one request: a fault, or (`ok`) the whole valid stream at once, kept alive. */
 export type Behaviour = Fault | 'ok';
@@ -288,6 +292,12 @@ async function answer(fault: Behaviour, format: StreamFormat, req: IncomingMessa
     case 'invalid-json':
       res.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
       res.end('{"id":"x","choices":[{"message":{"content":"Hello');
+      return;
+    case 'reset-mid-answer':
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '200' });
+      await write(res, Buffer.from('{"id":"x","choices":[{"message":{"content":"Hello'));
+      await sleep(20);
+      req.socket.destroy();
       return;
   }
 }

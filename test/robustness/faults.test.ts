@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Interaction } from '../../lib/interactions/interaction.ts';
-import { FAULT_CASE_HEADER, FAULT_HEADER, faults, FaultyUpstream, streamFormats, type Fault, type FormatName } from '../fakes/faults.ts';
+import { FAULT_CASE_HEADER, FAULT_HEADER, faults, FaultyUpstream, streamFormats, wholeAnswerFaults, type Fault, type FormatName } from '../fakes/faults.ts';
 import { getRuntime } from '../../lib/runtime.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { dialectErrorProblem } from './support/dialects.ts';
@@ -37,7 +37,7 @@ const outcomes = new Map<string, Outcome>();
 async function run(format: FormatName, fault: Fault): Promise<Outcome> {
   const route = routes[format];
   const caseId = `${format}:${fault}`;
-  const target = fault === 'invalid-json' ? route.whole : route.stream;
+  const target = wholeAnswerFaults.includes(fault) ? route.whole : route.stream;
   const response = await fetch(`${gateway.url}${target.path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...route.headers, [FAULT_HEADER]: fault, [FAULT_CASE_HEADER]: caseId },
@@ -174,6 +174,15 @@ describe.each(Object.keys(routes) as FormatName[])('%s', (format) => {
     expect(record?.tokensEstimated).toBeUndefined();
     expect(record?.inputTokens).toBeGreaterThan(0);
     expect(record?.outputTokens).toBeGreaterThan(0);
+    expect(released).toBe(true);
+  });
+
+  it('reset in the middle of a whole answer: a 502 in the dialect, recorded as an upstream error', () => {
+    const { status, headers, body, record, released } = outcome('reset-mid-answer');
+    expect(dialectErrorProblem(route.dialect, { status, headers: Object.fromEntries(headers), body })).toBeUndefined();
+    expect(status).toBe(502);
+    expect(body.toString()).toContain('The upstream connection broke before its answer was complete.');
+    expect(record).toMatchObject({ status: 502, stream: false, outcome: 'error', error: { kind: 'upstream_error' } });
     expect(released).toBe(true);
   });
 
