@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBody, UpstreamClient } from '../../lib/upstream/upstream-client.ts';
+import { FakeServer, sleep } from '../fakes/fake-server.ts';
+
+/** Three chunks, `gapMs` apart. */
+const chunked = (gapMs: number) =>
+  new FakeServer(async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    for (const part of ['a', 'b', 'c']) {
+      res.write(part);
+      await sleep(gapMs);
+    }
+    res.end();
+  });
+
+/** A 200 with half its declared body, then the connection destroyed. */
+const breaking = () =>
+  new FakeServer(async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+    res.write('{"half":');
+    await sleep(20);
+    res.socket?.destroy();
+  });
+
+let steady: FakeServer;
+let stalling: FakeServer;
+let broken: FakeServer;
+const client = new UpstreamClient({ connectMs: 1000, firstByteMs: 1000, idleMs: 150, totalMs: 5000 });
+const send = (fake: FakeServer) => client.send({ url: fake.url, method: 'GET', headers: {} });
+
+beforeAll(async () => {
+  steady = await chunked(20).start();
+  stalling = await chunked(400).start();
+  broken = await breaking().start();
+});
+afterAll(async () => {
+  client.close();
+  await Promise.all([steady.close(), stalling.close(), broken.close()]);
+});
+
+describe('the upstream idle timeout', () => {
+  it('does not count the time a slow client holds the stream, even past the timeout, again and again', async () => {
+    const response = await send(steady);
+    let text = '';
+    for await (const chunk of response.body) {
+      text += chunk.toString();
+      await sleep(400);
+    }
+    expect(text).toBe('abc');
+  });
+
+  it('ends a body whose upstream sends nothing for longer than the timeout', async () => {
+    const response = await send(stalling);
+    const read = (async () => {
+      for await (const _ of response.body) void _;
+    })();
+    await expect(read).rejects.toMatchObject({ code: 'upstream_idle_timeout' });
+  });
+});
+
+describe('reading a whole upstream body', () => {
+  it('joins the chunks, however many there are, and leaves the connection for the next call', async () => {
+    const body = await readBody(await send(steady), 1024);
+    expect(body.toString()).toBe('abc');
+    await sleep(20);
+    expect(client.sockets().active).toBe(0);
+    expect(client.sockets().idle).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers an upstream error when the connection breaks before the end, not an internal one', async () => {
+    await expect(readBody(await send(broken), 1024)).rejects.toMatchObject({
+      kind: 'upstream_error',
+      code: 'upstream_body_incomplete',
+    });
+  });
+
+  it('stops at the limit and releases the connection', async () => {
+    await expect(readBody(await send(steady), 2)).rejects.toMatchObject({ code: 'upstream_response_too_large' });
+    await sleep(50);
+    expect(client.sockets().active).toBe(0);
+  });
+
+  it('ends a body whose upstream sends nothing for longer than the idle timeout', async () => {
+    await expect(readBody(await send(stalling), 1024)).rejects.toMatchObject({ code: 'upstream_idle_timeout' });
+  });
+});
