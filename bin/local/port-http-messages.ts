@@ -21,13 +21,14 @@ export interface PortHttpResponse {
   body: Uint8Array;
 }
 
-/** An interaction record for the embedded DynamoDB's worker to write (see worker-record-writer.ts). */
+/** Interaction records for the embedded DynamoDB's worker to write together (see worker-record-writer.ts). */
 export interface PortRecordWrite {
   id: number;
-  record: Interaction;
+  records: Interaction[];
 }
 
+/** Whether each record of the batch `id` was stored, in the batch's order. */
 export interface PortRecordWritten {
   id: number;
-  written: boolean;
+  written: boolean[];
 }

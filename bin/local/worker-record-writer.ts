@@ -3,23 +3,34 @@ import type { Interaction } from '../../lib/interactions/interaction.ts';
 import type { RecordWriter } from '../../lib/interactions/record-writer.ts';
 import type { PortRecordWrite, PortRecordWritten } from './port-http-messages.ts';
 
+/** BatchWriteItem takes at most 25 items: a batch that full goes at once. */
+const BATCH_LIMIT = 25;
+/** How long the first record of a batch waits for others before the batch goes anyway. */
+export const RECORD_LINGER_MS = 10;
+
 /**
- * The local server's RecordWriter: each record is posted to the embedded DynamoDB's worker
- * thread, where lib's InteractionStore writes it through @aws-sdk/lib-dynamodb (batching, retries
- * and logging as on AWS). The SDK's per-call work then runs beside the gateway's event loop
- * instead of on it, between one response and the next request.
+ * The local server's RecordWriter: records are gathered for up to RECORD_LINGER_MS (or 25 of them)
+ * and posted together to the embedded DynamoDB's worker thread, where lib's InteractionStore
+ * writes them in one BatchWriteItem through @aws-sdk/lib-dynamodb (retries and logging as on
+ * AWS). A write call and a message cost far more than a record in them, and this process answers
+ * many requests one after another; the SDK's work then runs beside the gateway's event loop
+ * instead of on it. Each write still resolves only once its record is stored.
  */
 export class WorkerRecordWriter implements RecordWriter {
   private readonly port: MessagePort;
   private readonly onLost: (record: Interaction, reason: string) => void;
-  private readonly pending = new Map<number, { record: Interaction; done: (written: boolean) => void }>();
+  private readonly lingerMs: number;
+  private readonly posted = new Map<number, PendingRecord[]>();
+  private gathering: PendingRecord[] = [];
+  private lingerTimer: NodeJS.Timeout | undefined;
   private nextId = 0;
   private closedBecause: string | undefined;
 
   /** `onLost` hears of each record that could not be handed to the worker (it logs its own failures). */
-  constructor(port: MessagePort, onLost: (record: Interaction, reason: string) => void) {
+  constructor(port: MessagePort, onLost: (record: Interaction, reason: string) => void, lingerMs = RECORD_LINGER_MS) {
     this.port = port;
     this.onLost = onLost;
+    this.lingerMs = lingerMs;
     port.on('message', ({ id, written }: PortRecordWritten) => this.settle(id, written));
     port.on('close', () => this.fail('the embedded DynamoDB closed its connection'));
     // The port holds the process open only while records are on their way.
@@ -32,10 +43,9 @@ export class WorkerRecordWriter implements RecordWriter {
       return Promise.resolve(false);
     }
     return new Promise((done) => {
-      const message: PortRecordWrite = { id: this.nextId++, record };
-      if (this.pending.size === 0) this.port.ref();
-      this.pending.set(message.id, { record, done });
-      this.port.postMessage(message);
+      this.gathering.push({ record, done });
+      if (this.gathering.length >= BATCH_LIMIT) this.post();
+      else this.lingerTimer ??= setTimeout(() => this.post(), this.lingerMs);
     });
   }
 
@@ -44,26 +54,54 @@ export class WorkerRecordWriter implements RecordWriter {
     this.port.close();
   }
 
-  private settle(id: number, written: boolean): void {
-    const entry = this.pending.get(id);
-    if (!entry) return;
-    this.pending.delete(id);
-    if (this.pending.size === 0) this.port.unref();
-    entry.done(written);
+  private post(): void {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    const batch = this.gathering;
+    this.gathering = [];
+    if (batch.length === 0) return;
+    const message: PortRecordWrite = { id: this.nextId++, records: batch.map(({ record }) => record) };
+    if (this.posted.size === 0) this.port.ref();
+    this.posted.set(message.id, batch);
+    this.port.postMessage(message);
+  }
+
+  private settle(id: number, written: ReadonlyArray<boolean>): void {
+    const batch = this.posted.get(id);
+    if (!batch) return;
+    this.posted.delete(id);
+    if (this.posted.size === 0) this.port.unref();
+    batch.forEach(({ done }, i) => done(written[i] ?? false));
   }
 
   private fail(reason: string): void {
     this.closedBecause ??= reason;
-    for (const [id, { record }] of [...this.pending]) {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    const unsent = [...this.gathering, ...[...this.posted.values()].flat()];
+    this.gathering = [];
+    this.posted.clear();
+    this.port.unref();
+    for (const { record, done } of unsent) {
       this.onLost(record, this.closedBecause);
-      this.settle(id, false);
+      done(false);
     }
   }
 }
 
-/** The worker's side: writes each record that arrives on `port` with `writer` and answers whether it was stored. */
-export function serveRecordWritesOverPort(port: MessagePort, writer: RecordWriter): void {
-  port.on('message', ({ id, record }: PortRecordWrite) => {
-    void writer.write(record).then((written) => port.postMessage({ id, written } satisfies PortRecordWritten));
+interface PendingRecord {
+  record: Interaction;
+  done: (written: boolean) => void;
+}
+
+/** What the worker writes records with: lib's InteractionStore. */
+export interface BatchRecordWriter {
+  writeMany(records: ReadonlyArray<Interaction>): Promise<boolean[]>;
+}
+
+/** The worker's side: writes each batch that arrives on `port` with `writer` and answers, per record, whether it was stored. */
+export function serveRecordWritesOverPort(port: MessagePort, writer: BatchRecordWriter): void {
+  port.on('message', ({ id, records }: PortRecordWrite) => {
+    void writer.writeMany(records).then((written) => port.postMessage({ id, written } satisfies PortRecordWritten));
   });
 }

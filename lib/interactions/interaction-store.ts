@@ -47,6 +47,13 @@ export class InteractionStore {
     });
   }
 
+  /** Writes records handed over together, in BatchWriteItem calls of up to 25: one answer per record, in order. */
+  writeMany(records: ReadonlyArray<Interaction>): Promise<boolean[]> {
+    const answers = records.map((record) => new Promise<boolean>((done) => this.queue.push({ record, done })));
+    this.pump();
+    return Promise.all(answers);
+  }
+
   private pump(): void {
     while (this.callsInFlight < CALLS_IN_FLIGHT && this.queue.length > 0) {
       const batch = this.queue.splice(0, BATCH_LIMIT);

@@ -47,6 +47,16 @@ describe('InteractionStore over the embedded DynamoDB', () => {
     send.mockRestore();
   });
 
+  it('writes records handed over together in BatchWriteItem calls of up to 25, answering each in order', async () => {
+    const send = vi.spyOn(db, 'send');
+    const store = new InteractionStore(db, table, 3, silent());
+    const records = Array.from({ length: 30 }, (_, i) => recordNo(i, { profileId: 'handed-over' }));
+    expect(await store.writeMany(records)).toEqual(records.map(() => true));
+    expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['BatchWriteCommand', 'BatchWriteCommand']);
+    expect((await store.list('handed-over', { limit: 100 })).map((r) => r.id).sort()).toEqual(records.map((r) => r.id).sort());
+    send.mockRestore();
+  });
+
   it('does not lose the other records of a batch that DynamoDB refuses because of one', async () => {
     const logger = silent();
     const store = new InteractionStore(db, table, 1, logger);

@@ -48,13 +48,49 @@ describe('records written by the embedded DynamoDB\'s worker', () => {
     expect(lost.mock.calls.length).toBe(results.filter((result) => !result).length + 1);
   });
 
-  it('passes the writer\'s answer back, whatever it is', async () => {
+  it('passes the writer\'s answer back to each record, whatever it is', async () => {
     const { port1, port2 } = new MessageChannel();
     const answers = new Map([['i-1', true], ['i-2', false]]);
-    serveRecordWritesOverPort(port2, { write: async (record) => answers.get(record.id)! });
+    serveRecordWritesOverPort(port2, { writeMany: async (records) => records.map((record) => answers.get(record.id)!) });
     const writer = new WorkerRecordWriter(port1, vi.fn());
     expect(await Promise.all([writer.write(recordNo(1, 'p')), writer.write(recordNo(2, 'p'))])).toEqual([true, false]);
     writer.close();
+    port2.close();
+  });
+
+  it('hands over the records that end within the linger together, and a full batch of 25 without waiting', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const batches: string[][] = [];
+    serveRecordWritesOverPort(port2, {
+      writeMany: async (records) => {
+        batches.push(records.map((record) => record.id));
+        return records.map(() => true);
+      },
+    });
+    const lingering = new WorkerRecordWriter(port1, vi.fn(), 5);
+    const first = lingering.write(recordNo(1, 'p'));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const second = lingering.write(recordNo(2, 'p'));
+    expect(await Promise.all([first, second])).toEqual([true, true]);
+    expect(batches).toEqual([['i-1', 'i-2']]);
+    lingering.close();
+
+    const { port1: other, port2: otherWorker } = new MessageChannel();
+    serveRecordWritesOverPort(otherWorker, { writeMany: async (records) => (batches.push(records.map((r) => r.id)), records.map(() => true)) });
+    // a linger far longer than the test: only a full batch can have gone
+    const patient = new WorkerRecordWriter(other, vi.fn(), 600_000);
+    const full = await Promise.all(Array.from({ length: 25 }, (_, i) => patient.write(recordNo(i, 'p'))));
+    expect(full.every(Boolean)).toBe(true);
+    expect(batches[1]).toHaveLength(25);
+    patient.close();
+    otherWorker.close();
+
+    const lost = vi.fn();
+    const late = new WorkerRecordWriter(new MessageChannel().port1, lost, 600_000);
+    const waiting = late.write(recordNo(99, 'p'));
+    late.close();
+    expect(await waiting).toBe(false);
+    expect(lost).toHaveBeenCalledWith(expect.objectContaining({ id: 'i-99' }), expect.stringContaining('closed'));
     port2.close();
   });
 });
