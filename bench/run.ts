@@ -19,8 +19,8 @@ import { startBareProxy, startPortkey, startSluice, startUpstream, type Server }
  *   BENCH_WORKLOADS=chat,body-1mb,stream-500
  *   BENCH_GATEWAYS=sluice,portkey,bare
  *   BENCH_COLD_START_RUNS=7    fresh-process imports per bundle (0: skip the cold-start part)
- *   BENCH_PROFILE=1            run Sluice under `node --cpu-prof` (profiles in bench/profiles/;
- *                              summarise with `node bench/profile-summary.ts bench/profiles/<file>`)
+ *   BENCH_PROFILE=1            run Sluice and the bare proxy under `node --cpu-prof` (profiles in bench/profiles/<name>/;
+ *                              summarise with `node bench/profile-summary.ts bench/profiles/<name>/<file>`)
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,32,256').split(',').map(Number);
@@ -129,13 +129,11 @@ function targetOf(upstream: Server, server: Server | undefined, body: Buffer): T
 
 async function startGateways(upstream: Server): Promise<Server[]> {
   const servers: Server[] = [];
-  if (gatewayNames.includes('sluice')) {
-    const flags = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    if (flags.length) mkdirSync(profileDir, { recursive: true });
-    servers.push(await startSluice(upstream.url, flags));
-  }
+  const flags = (name: string) => (process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${name}`] : []);
+  if (process.env.BENCH_PROFILE) mkdirSync(profileDir, { recursive: true });
+  if (gatewayNames.includes('sluice')) servers.push(await startSluice(upstream.url, flags('sluice')));
   if (gatewayNames.includes('portkey')) servers.push(await startPortkey());
-  if (gatewayNames.includes('bare')) servers.push(await startBareProxy(upstream.url));
+  if (gatewayNames.includes('bare')) servers.push(await startBareProxy(upstream.url, flags('bare')));
   return servers;
 }
 

@@ -101,8 +101,8 @@ export async function startPortkey(): Promise<Server> {
 }
 
 /** The bare Node proxy (bench/bare-proxy-process.ts): the floor any Node gateway starts from. */
-export async function startBareProxy(upstreamUrl: string): Promise<Server> {
+export async function startBareProxy(upstreamUrl: string, nodeFlags: string[] = []): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-bare-'));
-  const { child, line } = await spawnNode(['bench/bare-proxy-process.ts'], { BARE_UPSTREAM_URL: upstreamUrl }, /^http:/, join(dir, 'stdout.log'));
+  const { child, line } = await spawnNode([...nodeFlags, 'bench/bare-proxy-process.ts'], { BARE_UPSTREAM_URL: upstreamUrl }, /^http:/, join(dir, 'stdout.log'));
   return { name: 'bare', url: line.trim(), pid: child.pid!, stop: stopper(child, () => rmSync(dir, { recursive: true, force: true })) };
 }
