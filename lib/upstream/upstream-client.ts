@@ -189,33 +189,94 @@ function unforwardableHeader(error: unknown): SluiceError | undefined {
 /**
  * The body's chunks; the idle timer runs only while Sluice waits on the upstream, not while a
  * slow client holds the stream back.
+ *
+ * One iterator over the response's events rather than a generator over the stream's own async
+ * iterator: a stream is hundreds of chunks, and each layer of async iteration costs promises and
+ * microtask hops per chunk. A chunk that arrives while the reader is busy is queued and the
+ * response paused, so backpressure still reaches the upstream.
  */
-async function* readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncGenerator<Buffer> {
-  const iterator = (res as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  // One timer for the whole body, re-armed before each wait rather than made anew per chunk; if it
-  // expires while Sluice is not waiting (the client held the stream back), it does nothing.
-  let waiting = false;
-  const timer = setTimeout(() => {
-    if (!waiting) return;
-    res.destroy(new SluiceError('timeout', `The upstream sent nothing for ${idleMs} ms.`, { code: 'upstream_idle_timeout' }));
-  }, idleMs);
-  try {
-    for (;;) {
-      waiting = true;
-      timer.refresh();
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await iterator.next();
-      } finally {
-        waiting = false;
-      }
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
+function readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncIterable<Buffer> {
+  const queue: Buffer[] = [];
+  let ended = false;
+  let failure: unknown;
+  let waiter: { resolve: (result: IteratorResult<Buffer>) => void; reject: (error: unknown) => void } | undefined;
+  // One timer for the whole body, re-armed before each wait; if it expires while Sluice is not
+  // waiting (the client held the stream back), it does nothing.
+  let timer: NodeJS.Timeout | undefined;
+
+  const wake = () => {
+    const current = waiter;
+    if (!current) return;
+    waiter = undefined;
+    if (queue.length > 0) current.resolve({ value: queue.shift()!, done: false });
+    else if (failure !== undefined) current.reject(failure);
+    else if (ended) current.resolve({ value: undefined, done: true });
+    else waiter = current;
+  };
+  const stop = () => {
     clearTimeout(timer);
-    if (!res.complete) res.destroy();
-  }
+    res.off('data', onData);
+    res.off('end', onEnd);
+    res.off('error', onError);
+    res.off('close', onClose);
+  };
+  const onData = (chunk: Buffer) => {
+    queue.push(chunk);
+    if (waiter) wake();
+    else res.pause();
+  };
+  const onEnd = () => {
+    ended = true;
+    stop();
+    wake();
+  };
+  const onError = (error: Error) => {
+    failure ??= error;
+    stop();
+    wake();
+  };
+  const onClose = () => {
+    if (ended) return;
+    onError(new Error('the upstream closed the connection before the end of the body'));
+  };
+  // Nothing is read until the first next(): the body may be read with readAll instead.
+  const start = () => {
+    if (res.destroyed && !res.complete) failure = res.errored ?? new Error('the upstream connection closed before the body was read');
+    timer = setTimeout(() => {
+      if (!waiter) return;
+      res.destroy(new SluiceError('timeout', `The upstream sent nothing for ${idleMs} ms.`, { code: 'upstream_idle_timeout' }));
+    }, idleMs);
+    res.on('data', onData);
+    res.once('end', onEnd);
+    res.once('error', onError);
+    res.once('close', onClose);
+  };
+
+  const iterator: AsyncIterator<Buffer> = {
+    next() {
+      if (!timer) start();
+      if (queue.length > 0) {
+        const value = queue.shift()!;
+        if (queue.length === 0 && !ended) res.resume();
+        return Promise.resolve({ value, done: false });
+      }
+      if (failure !== undefined) return Promise.reject(failure);
+      if (ended) return Promise.resolve({ value: undefined, done: true });
+      timer!.refresh();
+      res.resume();
+      return new Promise((resolve, reject) => {
+        waiter = { resolve, reject };
+      });
+    },
+    return() {
+      stop();
+      queue.length = 0;
+      ended = true;
+      if (!res.complete) res.destroy();
+      return Promise.resolve({ value: undefined, done: true });
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 const tooLarge = (maxBytes: number) =>

@@ -58,6 +58,38 @@ describe('the upstream idle timeout', () => {
   });
 });
 
+describe('reading an upstream body chunk by chunk', () => {
+  it('fails the reader when the connection breaks in the middle, after the chunks that came', async () => {
+    const response = await send(broken);
+    const seen: string[] = [];
+    const read = (async () => {
+      for await (const chunk of response.body) seen.push(chunk.toString());
+    })();
+    await expect(read).rejects.toThrow();
+    expect(seen.join('')).toBe('{"half":');
+  });
+
+  it('fails at once when the connection was gone before the first read', async () => {
+    const response = await send(steady);
+    response.cancel();
+    await sleep(10);
+    const read = (async () => {
+      for await (const _ of response.body) void _;
+    })();
+    await expect(read).rejects.toThrow();
+  });
+
+  it('releases the connection when the reader stops early', async () => {
+    const response = await send(stalling);
+    for await (const chunk of response.body) {
+      expect(chunk.toString()).toBe('a');
+      break;
+    }
+    await sleep(20);
+    expect(client.sockets().active).toBe(0);
+  });
+});
+
 describe('reading a whole upstream body', () => {
   it('joins the chunks, however many there are, and leaves the connection for the next call', async () => {
     const body = await readBody(await send(steady), 1024);
