@@ -186,17 +186,21 @@ function unforwardableHeader(error: unknown): SluiceError | undefined {
   );
 }
 
+const QUEUE_HIGH_WATER_BYTES = 64 * 1024;
+
 /**
  * The body's chunks; the idle timer runs only while Sluice waits on the upstream, not while a
  * slow client holds the stream back.
  *
  * One iterator over the response's events rather than a generator over the stream's own async
  * iterator: a stream is hundreds of chunks, and each layer of async iteration costs promises and
- * microtask hops per chunk. A chunk that arrives while the reader is busy is queued and the
- * response paused, so backpressure still reaches the upstream.
+ * microtask hops per chunk. Chunks that arrive while the reader is busy are queued; past
+ * QUEUE_HIGH_WATER_BYTES the response is paused, so backpressure still reaches the upstream
+ * (pausing at every chunk would stop and restart the socket's reads each time).
  */
 function readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncIterable<Buffer> {
   const queue: Buffer[] = [];
+  let queuedBytes = 0;
   let ended = false;
   let failure: unknown;
   let waiter: { resolve: (result: IteratorResult<Buffer>) => void; reject: (error: unknown) => void } | undefined;
@@ -208,7 +212,11 @@ function readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncIterabl
     const current = waiter;
     if (!current) return;
     waiter = undefined;
-    if (queue.length > 0) current.resolve({ value: queue.shift()!, done: false });
+    if (queue.length > 0) {
+      const value = queue.shift()!;
+      queuedBytes -= value.byteLength;
+      current.resolve({ value, done: false });
+    }
     else if (failure !== undefined) current.reject(failure);
     else if (ended) current.resolve({ value: undefined, done: true });
     else waiter = current;
@@ -222,8 +230,9 @@ function readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncIterabl
   };
   const onData = (chunk: Buffer) => {
     queue.push(chunk);
+    queuedBytes += chunk.byteLength;
     if (waiter) wake();
-    else res.pause();
+    else if (queuedBytes > QUEUE_HIGH_WATER_BYTES && !res.isPaused()) res.pause();
   };
   const onEnd = () => {
     ended = true;
@@ -257,13 +266,14 @@ function readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncIterabl
       if (!timer) start();
       if (queue.length > 0) {
         const value = queue.shift()!;
-        if (queue.length === 0 && !ended) res.resume();
+        queuedBytes -= value.byteLength;
+        if (queuedBytes <= QUEUE_HIGH_WATER_BYTES && res.isPaused() && !ended) res.resume();
         return Promise.resolve({ value, done: false });
       }
       if (failure !== undefined) return Promise.reject(failure);
       if (ended) return Promise.resolve({ value: undefined, done: true });
       timer!.refresh();
-      res.resume();
+      if (res.isPaused()) res.resume();
       return new Promise((resolve, reject) => {
         waiter = { resolve, reject };
       });
