@@ -1,9 +1,9 @@
 /**
- * The one list of Sluice's CloudWatch metrics: the handlers emit these (as EMF lines, see
- * request-metrics.ts) and the stack's dashboard and alarms read them, so a name changes in one place.
+ * The one list of Sluice's CloudWatch metrics: the handlers emit these (as EMF through Powertools
+ * Metrics) and the stack's dashboard and alarms read them, so a name changes in one place.
  *
- * Every metric carries a `service` dimension set to METRICS_SERVICE, and is emitted under every
- * dimension set listed for it:
+ * Powertools Metrics adds a `service` dimension to every metric it emits; Sluice sets it to
+ * METRICS_SERVICE and emits each metric under every dimension set listed for it:
  *   - [service]                    the whole gateway (alarms, totals)
  *   - [service, Provider]          per provider (the dashboard's lines)
  *   - [service, Provider, Model]   per model, for tokens and cost
@@ -20,7 +20,7 @@ export const MetricDimension = {
 } as const;
 export type MetricDimension = (typeof MetricDimension)[keyof typeof MetricDimension];
 
-/** CloudWatch units, as the EMF `Unit` field spells them. */
+/** CloudWatch units, spelled as Powertools' MetricUnit values. */
 export type MetricUnitName = 'Count' | 'Milliseconds' | 'None';
 
 export interface MetricDefinition {

@@ -1,5 +1,5 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Interaction } from '../interactions/interaction.ts';
-import { emfLine, type EmfMetric } from './emf.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE, MetricDimension, MetricName, metricDefinitions } from './metric-names.ts';
 
 /** What is searchable in the EMF log line but never a dimension (per-user and per-request values). */
@@ -21,61 +21,76 @@ function metadataOf(record: Interaction): Record<string, string> {
 
 const isError = (record: Interaction) => record.outcome === 'error' || record.outcome === 'upstream_error';
 
-function metric(name: MetricName, value: number): EmfMetric {
-  return { name, unit: metricDefinitions[name].unit, value };
+/**
+ * One EMF line whose metrics share their dimension sets: Powertools' `service` dimension is the
+ * gateway-wide set, and each further set is added whole ([service, Provider], [service, Provider,
+ * Model]), exactly as metric-names.ts lists them for the dashboard and alarms.
+ */
+/**
+ * Powertools warns on every line that a dimension (Provider) appears in more than one dimension
+ * set, which is exactly the EMF Sluice means to write (the same metric by provider, and by provider
+ * and model). That one warning is dropped (a console write per request); every other message passes.
+ */
+const quietLogger = {
+  debug: console.debug,
+  info: console.info,
+  error: console.error,
+  warn: (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && /^EMF key ".*" is defined as both a dimension set and dimension set/.test(args[0])) return;
+    console.warn(...args);
+  },
+};
+
+/**
+ * One Metrics object per kind of line, made on first use and reused: a Metrics object reads a
+ * dozen environment variables and builds a Console when made, which cost more than the line
+ * itself. Reuse is safe with concurrent requests in one process (the local server) because a
+ * line is filled and published synchronously, and publishing clears its dimensions, metrics and
+ * metadata.
+ */
+const lines = new Map<string, Metrics>();
+
+function line(kind: 'request' | 'usage', dimensionSets: ReadonlyArray<readonly MetricDimension[]>, values: Record<string, string>): Metrics {
+  let metrics = lines.get(kind);
+  if (!metrics) {
+    metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE, logger: quietLogger });
+    lines.set(kind, metrics);
+  }
+  for (const set of dimensionSets) {
+    metrics.addDimensions(Object.fromEntries(set.filter((name) => name !== MetricDimension.Service).map((name) => [name, values[name]!])));
+  }
+  return metrics;
 }
 
 /**
- * Publishes one request's CloudWatch metrics as EMF lines on stdout, in one write (Lambda ships
- * stdout to CloudWatch Logs, which extracts the metrics): the request line (Requests, Errors,
- * Latency, TimeToFirstByte, BlockedToolCalls, AgentExecutions) and, when the call used tokens, the
- * usage line (InputTokens, OutputTokens, CostUsd, also by Model). Each line's metrics share their
- * dimension sets, exactly as metric-names.ts lists them for the dashboard and alarms.
- *
- * Written here rather than with Powertools Metrics: it read a dozen environment variables on every
- * metric stored and wrote each line on its own, ~0.12 ms of each request's CPU on the local
- * server, an eighth of the gateway's work; an EMF line is one JSON.stringify.
+ * Publishes one request's CloudWatch metrics as EMF lines on stdout (Lambda ships stdout to
+ * CloudWatch Logs, which extracts the metrics): the request line (Requests, Errors, Latency,
+ * TimeToFirstByte, BlockedToolCalls, AgentExecutions) and, when the call used tokens, the usage line
+ * (InputTokens, OutputTokens, CostUsd, also by Model).
  */
 export function publishRequestMetrics(record: Interaction): void {
-  const properties = metadataOf(record);
-  const dimensions = {
-    [MetricDimension.Service]: METRICS_SERVICE,
+  const metadata = metadataOf(record);
+  const values = {
     [MetricDimension.Provider]: record.provider,
     [MetricDimension.Model]: record.model ?? record.responseModel ?? 'unknown',
   };
-  const timestamp = Date.now();
-  const requestMetrics = [
-    metric(MetricName.Requests, 1),
-    metric(MetricName.Errors, isError(record) ? 1 : 0),
-    metric(MetricName.Latency, record.latencyMs),
-    ...(record.timeToFirstByteMs === undefined ? [] : [metric(MetricName.TimeToFirstByte, record.timeToFirstByteMs)]),
-    metric(MetricName.BlockedToolCalls, record.policy?.blockedToolCalls?.length ?? 0),
-    metric(MetricName.AgentExecutions, record.executionId ? 1 : 0),
-  ];
-  const { Model: _model, ...requestDimensions } = dimensions;
-  let lines = emfLine({
-    namespace: METRICS_NAMESPACE,
-    dimensionSets: metricDefinitions.Requests.dimensionSets,
-    dimensions: requestDimensions,
-    metrics: requestMetrics,
-    properties,
-    timestamp,
-  });
-
-  if (record.inputTokens !== undefined || record.outputTokens !== undefined) {
-    const usageMetrics = [
-      ...(record.inputTokens === undefined ? [] : [metric(MetricName.InputTokens, record.inputTokens)]),
-      ...(record.outputTokens === undefined ? [] : [metric(MetricName.OutputTokens, record.outputTokens)]),
-      ...(record.costUsd === undefined ? [] : [metric(MetricName.CostUsd, record.costUsd)]),
-    ];
-    lines += emfLine({
-      namespace: METRICS_NAMESPACE,
-      dimensionSets: metricDefinitions.InputTokens.dimensionSets,
-      dimensions,
-      metrics: usageMetrics,
-      properties,
-      timestamp,
-    });
+  const requestLine = line('request', metricDefinitions.Requests.dimensionSets, values);
+  requestLine.addMetric(MetricName.Requests, MetricUnit.Count, 1);
+  requestLine.addMetric(MetricName.Errors, MetricUnit.Count, isError(record) ? 1 : 0);
+  requestLine.addMetric(MetricName.Latency, MetricUnit.Milliseconds, record.latencyMs);
+  if (record.timeToFirstByteMs !== undefined) {
+    requestLine.addMetric(MetricName.TimeToFirstByte, MetricUnit.Milliseconds, record.timeToFirstByteMs);
   }
-  process.stdout.write(lines);
+  requestLine.addMetric(MetricName.BlockedToolCalls, MetricUnit.Count, record.policy?.blockedToolCalls?.length ?? 0);
+  requestLine.addMetric(MetricName.AgentExecutions, MetricUnit.Count, record.executionId ? 1 : 0);
+  for (const [key, value] of Object.entries(metadata)) requestLine.addMetadata(key, value);
+  requestLine.publishStoredMetrics();
+
+  if (record.inputTokens === undefined && record.outputTokens === undefined) return;
+  const usageLine = line('usage', metricDefinitions.InputTokens.dimensionSets, values);
+  if (record.inputTokens !== undefined) usageLine.addMetric(MetricName.InputTokens, MetricUnit.Count, record.inputTokens);
+  if (record.outputTokens !== undefined) usageLine.addMetric(MetricName.OutputTokens, MetricUnit.Count, record.outputTokens);
+  if (record.costUsd !== undefined) usageLine.addMetric(MetricName.CostUsd, MetricUnit.NoUnit, record.costUsd);
+  for (const [key, value] of Object.entries(metadata)) usageLine.addMetadata(key, value);
+  usageLine.publishStoredMetrics();
 }

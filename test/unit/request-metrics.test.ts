@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE, MetricDimension, MetricName } from '../../lib/observability/metric-names.ts';
 import { publishRequestMetrics } from '../../lib/observability/request-metrics.ts';
 import { sampleRecord } from '../support/records.ts';
@@ -55,20 +55,6 @@ describe('publishRequestMetrics', () => {
     ]);
     expect(tokenMetrics.Metrics.map((m) => m.Name).sort()).toEqual([MetricName.CostUsd, MetricName.InputTokens, MetricName.OutputTokens].sort());
     expect(tokens).toMatchObject({ Provider: 'openai', Model: 'gpt-4o-mini', InputTokens: 12, OutputTokens: 7, CostUsd: 0.000006 });
-  });
-
-  it('writes documents CloudWatch can extract, both lines of a request in one write', () => {
-    const write = vi.spyOn(process.stdout, 'write');
-    publishRequestMetrics(sampleRecord({ traceId: 'abc' }));
-    expect(write).toHaveBeenCalledTimes(1);
-    write.mockRestore();
-    for (const line of capture.emf()) {
-      for (const directive of line._aws.CloudWatchMetrics) {
-        for (const set of directive.Dimensions) for (const name of set) expect(typeof line[name]).toBe('string');
-        for (const { Name } of directive.Metrics) expect(Number.isFinite(line[Name])).toBe(true);
-      }
-      expect(line).toMatchObject({ service: 'sluice' });
-    }
   });
 
   it('never makes a per-user value a dimension', () => {
