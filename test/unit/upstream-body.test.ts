@@ -79,6 +79,33 @@ describe('reading an upstream body chunk by chunk', () => {
     await expect(read).rejects.toThrow();
   });
 
+  it('holds the upstream back while the reader is busy, then reads all of it', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 120);
+    const chunks = 320; // 20 MiB: more than loopback socket buffers hold
+    let upstreamFinished = false;
+    const flood = await new FakeServer(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      for (let i = 0; i < chunks; i++) {
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      }
+      res.end(() => (upstreamFinished = true));
+    }).start();
+    try {
+      const response = await send(flood);
+      let received = 0;
+      for await (const part of response.body) {
+        if (received === 0) {
+          await sleep(300);
+          expect(upstreamFinished).toBe(false);
+        }
+        received += part.byteLength;
+      }
+      expect(received).toBe(chunk.byteLength * chunks);
+    } finally {
+      await flood.close();
+    }
+  });
+
   it('releases the connection when the reader stops early', async () => {
     const response = await send(stalling);
     for await (const chunk of response.body) {
