@@ -208,15 +208,16 @@ function readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncIterabl
   // waiting (the client held the stream back), it does nothing.
   let timer: NodeJS.Timeout | undefined;
 
+  const take = (): IteratorResult<Buffer> => {
+    const value = queue.shift()!;
+    queuedBytes -= value.byteLength;
+    return { value, done: false };
+  };
   const wake = () => {
     const current = waiter;
     if (!current) return;
     waiter = undefined;
-    if (queue.length > 0) {
-      const value = queue.shift()!;
-      queuedBytes -= value.byteLength;
-      current.resolve({ value, done: false });
-    }
+    if (queue.length > 0) current.resolve(take());
     else if (failure !== undefined) current.reject(failure);
     else if (ended) current.resolve({ value: undefined, done: true });
     else waiter = current;
@@ -265,10 +266,9 @@ function readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncIterabl
     next() {
       if (!timer) start();
       if (queue.length > 0) {
-        const value = queue.shift()!;
-        queuedBytes -= value.byteLength;
+        const result = take();
         if (queuedBytes <= QUEUE_HIGH_WATER_BYTES && res.isPaused() && !ended) res.resume();
-        return Promise.resolve({ value, done: false });
+        return Promise.resolve(result);
       }
       if (failure !== undefined) return Promise.reject(failure);
       if (ended) return Promise.resolve({ value: undefined, done: true });
