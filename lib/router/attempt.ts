@@ -10,7 +10,7 @@ import type { ModelRef } from './model-id.ts';
 import type { RouterApi } from './router-api.ts';
 import { openAiChatTranslator } from './translate/openai-chat/translator.ts';
 import type { NativeTranslator } from './translate/translator.ts';
-import { syntheticRequest } from './targets/synthetic-request.ts';
+import { prepareThrough } from './targets/synthetic-request.ts';
 import type { NativeCall, NativeCallInput, RouterTarget } from './targets/types.ts';
 import { bufferedResponse, openAiErrorResponse } from './upstream-errors.ts';
 
@@ -58,14 +58,12 @@ export function translatedRoute(plan: AttemptPlan, api: RouterApi): TranslatedRo
   if (api.nativeEndpoint(target)) return undefined;
   return {
     translator: openAiChatTranslator,
-    async call({ config, baseUrl, apiKey, body, profile, request }) {
-      const prepared = await target.chat.prepare({
-        request: syntheticRequest(request, { method: 'POST', path: '/chat/completions', headers: { accept: 'application/json' }, body }),
-        params: {},
-        profile,
-        config,
-        apiKey,
-        baseUrl,
+    async call(input) {
+      const prepared = await prepareThrough(target.chat, input, {
+        method: 'POST',
+        path: '/chat/completions',
+        headers: { accept: 'application/json' },
+        body: input.body,
       });
       return { url: prepared.url, headers: prepared.headers, body: prepared.body };
     },
@@ -81,14 +79,11 @@ async function sendAsIs(plan: AttemptPlan, context: AttemptContext): Promise<Ser
   const { api, json, input } = context;
   const endpoint = api.nativeEndpoint(plan.target as Extract<RouterTarget, { kind: 'openai-style' }>)!;
   const body = Buffer.from(JSON.stringify({ ...json, model: plan.ref.model, models: undefined }));
-  const prepared = await endpoint.prepare({
-    request: syntheticRequest(input.request, { method: 'POST', path: api.path, headers: input.request.headers, body }),
-    params: {},
-    profile: input.profile,
-    config: input.config,
-    apiKey: plan.apiKey,
-    baseUrl: plan.baseUrl,
-  });
+  const prepared = await prepareThrough(
+    endpoint,
+    { ...input, apiKey: plan.apiKey, baseUrl: plan.baseUrl },
+    { method: 'POST', path: api.path, headers: input.request.headers, body },
+  );
   const response = await context.upstream.send(prepared, context.signal);
   if (response.status >= 400) return failed(withServedModel(await withoutKey(response, plan.apiKey), plan));
   return {

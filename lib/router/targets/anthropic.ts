@@ -3,7 +3,7 @@ import { anthropicProvider, apiKeyHeaders } from '../../providers/anthropic/prov
 import type { ProviderAdapter } from '../../providers/types.ts';
 import { anthropicTranslator } from '../translate/anthropic/translator.ts';
 import { getJson, secondsOf } from './list-json.ts';
-import { syntheticRequest } from './synthetic-request.ts';
+import { adapterAccess, prepareThrough } from './synthetic-request.ts';
 import type { TranslatedTarget } from './types.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -15,24 +15,14 @@ export function anthropicTarget(adapter: ProviderAdapter = anthropicProvider): T
     kind: 'translated',
     id: adapter.id,
     displayName: adapter.displayName,
-    howToEnable: adapter.howToEnable,
-    baseUrl: (config) => adapter.baseUrl(config),
-    defaultKey: (config) => adapter.defaultKey(config),
-    keyRequired: (config) => adapter.keyRequired(config),
+    ...adapterAccess(adapter),
     translator: anthropicTranslator,
-    async call({ config, baseUrl, apiKey, body, profile, request }) {
-      const prepared = await messages.prepare({
-        request: syntheticRequest(request, {
-          method: 'POST',
-          path: '/v1/messages',
-          headers: { 'anthropic-version': ANTHROPIC_VERSION, accept: 'application/json' },
-          body,
-        }),
-        params: {},
-        profile,
-        config,
-        apiKey,
-        baseUrl,
+    async call(input) {
+      const prepared = await prepareThrough(messages, input, {
+        method: 'POST',
+        path: '/v1/messages',
+        headers: { 'anthropic-version': ANTHROPIC_VERSION, accept: 'application/json' },
+        body: input.body,
       });
       return { url: prepared.url, headers: prepared.headers };
     },

@@ -4,7 +4,7 @@ import { bedrockSettings } from '../../providers/bedrock/settings.ts';
 import type { ProviderAdapter } from '../../providers/types.ts';
 import { readBody } from '../../upstream/upstream-client.ts';
 import { bedrockTranslator } from '../translate/bedrock/translator.ts';
-import { syntheticRequest } from './synthetic-request.ts';
+import { prepareThrough } from './synthetic-request.ts';
 import type { ListedModel, NativeUpstream, TranslatedTarget } from './types.ts';
 
 const MAX_LIST_BYTES = 8 * 1024 * 1024;
@@ -28,33 +28,21 @@ export function bedrockUpstream(adapter: ProviderAdapter = bedrockProvider): Nat
     defaultKey: (config) => adapter.defaultKey(config),
     // With IAM auth Sluice signs calls that bring no key itself.
     keyRequired: (config) => !bedrockSettings(config).iamAuth,
-    async call({ config, baseUrl, apiKey, model, stream, body, profile, request }) {
+    async call(input) {
+      const { model, stream } = input;
       const endpoint = stream ? converseStream : converse;
       const path = `/model/${encodeURIComponent(model)}/${stream ? 'converse-stream' : 'converse'}`;
-      const prepared = await endpoint.prepare({
-        request: syntheticRequest(request, {
-          method: 'POST',
-          path,
-          headers: { accept: stream ? 'application/vnd.amazon.eventstream' : 'application/json' },
-          body,
-        }),
-        params: endpoint.match(path)!,
-        profile,
-        config,
-        apiKey,
-        baseUrl,
-      });
+      const prepared = await prepareThrough(
+        endpoint,
+        input,
+        { method: 'POST', path, headers: { accept: stream ? 'application/vnd.amazon.eventstream' : 'application/json' }, body: input.body },
+        endpoint.match(path)!,
+      );
       return { url: prepared.url, headers: prepared.headers };
     },
-    async listModels({ config, baseUrl, apiKey, upstream, signal, profile, request }): Promise<ListedModel[]> {
-      const call = await models.prepare({
-        request: syntheticRequest(request, { method: 'GET', path: '/models', headers: {} }),
-        params: {},
-        profile,
-        config,
-        apiKey,
-        baseUrl,
-      });
+    async listModels(input): Promise<ListedModel[]> {
+      const { upstream, signal } = input;
+      const call = await prepareThrough(models, input, { method: 'GET', path: '/models', headers: {} });
       const response = await (call.send ? call.send(signal) : upstream.send(call, signal));
       const text = (await readBody(response, MAX_LIST_BYTES)).toString('utf8');
       if (response.status !== 200) {

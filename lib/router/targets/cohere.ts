@@ -3,7 +3,7 @@ import { bearerAuthorization } from '../../providers/openai-style/provider.ts';
 import type { ProviderAdapter } from '../../providers/types.ts';
 import { cohereTranslator } from '../translate/cohere/translator.ts';
 import { getJson } from './list-json.ts';
-import { syntheticRequest } from './synthetic-request.ts';
+import { adapterAccess, prepareThrough } from './synthetic-request.ts';
 import type { TranslatedTarget } from './types.ts';
 
 /** Cohere's v2 chat through its own adapter's endpoint (a bearer key). */
@@ -13,20 +13,10 @@ export function cohereTarget(adapter: ProviderAdapter = cohereProvider): Transla
     kind: 'translated',
     id: adapter.id,
     displayName: adapter.displayName,
-    howToEnable: adapter.howToEnable,
-    baseUrl: (config) => adapter.baseUrl(config),
-    defaultKey: (config) => adapter.defaultKey(config),
-    keyRequired: (config) => adapter.keyRequired(config),
+    ...adapterAccess(adapter),
     translator: cohereTranslator,
-    async call({ config, baseUrl, apiKey, body, profile, request }) {
-      const prepared = await v2.prepare({
-        request: syntheticRequest(request, { method: 'POST', path: '/v2/chat', headers: { accept: 'application/json' }, body }),
-        params: {},
-        profile,
-        config,
-        apiKey,
-        baseUrl,
-      });
+    async call(input) {
+      const prepared = await prepareThrough(v2, input, { method: 'POST', path: '/v2/chat', headers: { accept: 'application/json' }, body: input.body });
       return { url: prepared.url, headers: prepared.headers };
     },
     async listModels({ baseUrl, apiKey, upstream, signal }) {

@@ -4,7 +4,7 @@ import { geminiSettings } from '../../providers/gemini/settings.ts';
 import type { ProviderAdapter } from '../../providers/types.ts';
 import { geminiTranslator } from '../translate/gemini/translator.ts';
 import { getJson } from './list-json.ts';
-import { syntheticRequest } from './synthetic-request.ts';
+import { adapterAccess, prepareThrough } from './synthetic-request.ts';
 import type { ListInput, ListedModel, NativeUpstream, TranslatedTarget } from './types.ts';
 
 /** The Gemini API's model list: the models that support `generateContent`. */
@@ -27,11 +27,9 @@ async function listGeminiApiModels({ baseUrl, apiKey, upstream, signal }: ListIn
 export function geminiUpstream(adapter: ProviderAdapter = geminiProvider): NativeUpstream {
   const generate = adapter.endpoints.find((endpoint) => endpoint.operation === 'chat')!;
   return {
-    howToEnable: adapter.howToEnable,
-    baseUrl: (config) => adapter.baseUrl(config),
-    defaultKey: (config) => adapter.defaultKey(config),
-    keyRequired: (config) => adapter.keyRequired(config),
-    async call({ config, baseUrl, apiKey, model, stream, body, profile, request }) {
+    ...adapterAccess(adapter),
+    async call(input) {
+      const { model, stream } = input;
       const path = `/v1beta/models/${encodeURIComponent(model.replace(/^models\//, ''))}:${stream ? 'streamGenerateContent' : 'generateContent'}`;
       const params = generate.match(path);
       if (!params) {
@@ -40,20 +38,18 @@ export function geminiUpstream(adapter: ProviderAdapter = geminiProvider): Nativ
           code: 'model_not_found',
         });
       }
-      const prepared = await generate.prepare({
-        request: syntheticRequest(request, {
+      const prepared = await prepareThrough(
+        generate,
+        input,
+        {
           method: 'POST',
           path,
           ...(stream ? { query: { alt: 'sse' } } : {}),
           headers: { accept: stream ? 'text/event-stream' : 'application/json' },
-          body,
-        }),
+          body: input.body,
+        },
         params,
-        profile,
-        config,
-        apiKey,
-        baseUrl,
-      });
+      );
       return { url: prepared.url, headers: prepared.headers };
     },
     listModels: async (input) => (geminiSettings(input.config).vertex ? [] : listGeminiApiModels(input)),

@@ -11,7 +11,7 @@ import { modelsEndpoint } from '../../providers/openai-style/models-endpoint.ts'
 import { bearerTarget, type UpstreamTarget } from '../../providers/openai-style/upstream-target.ts';
 import type { Endpoint, ProviderAdapter } from '../../providers/types.ts';
 import { getJson } from './list-json.ts';
-import { syntheticRequest } from './synthetic-request.ts';
+import { adapterAccess, prepareThrough } from './synthetic-request.ts';
 import type { OpenAiStyleTarget } from './types.ts';
 
 const byOperation = (adapter: ProviderAdapter, operation: string) => adapter.endpoints.find((e) => e.operation === operation);
@@ -22,23 +22,13 @@ export function openAiStyleTarget(adapter: ProviderAdapter, models: Endpoint): O
     kind: 'openai-style',
     id: adapter.id,
     displayName: adapter.displayName,
-    howToEnable: adapter.howToEnable,
-    baseUrl: (config) => adapter.baseUrl(config),
-    defaultKey: (config) => adapter.defaultKey(config),
-    keyRequired: (config) => adapter.keyRequired(config),
+    ...adapterAccess(adapter),
     chat: byOperation(adapter, 'chat')!,
     responses: byOperation(adapter, 'responses'),
     models,
-    async listModels({ config, baseUrl, apiKey, upstream, signal, profile, request }) {
-      const call = await models.prepare({
-        request: syntheticRequest(request, { method: 'GET', path: '/models', headers: {} }),
-        params: {},
-        profile,
-        config,
-        apiKey,
-        baseUrl,
-      });
-      const json = await getJson(upstream, call.url, call.headers, signal);
+    async listModels(input) {
+      const call = await prepareThrough(models, input, { method: 'GET', path: '/models', headers: {} });
+      const json = await getJson(input.upstream, call.url, call.headers, input.signal);
       const data = Array.isArray(json.data) ? (json.data as Array<{ id?: unknown; created?: unknown }>) : [];
       return data
         .filter((m) => typeof m.id === 'string')
