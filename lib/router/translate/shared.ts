@@ -1,5 +1,5 @@
 import { SluiceError } from '../../errors/sluice-error.ts';
-import type { ReasoningEffort, RouterMessage, RouterRequest } from '../neutral.ts';
+import type { ReasoningEffort, RouterMessage, RouterRequest, ToolCall, UserPart } from '../neutral.ts';
 import { notCarried } from '../openai/read-helpers.ts';
 
 /** A tool call's arguments as a JSON object, for providers that take them parsed. */
@@ -71,4 +71,24 @@ export const thinkingBudgets: Readonly<Record<Exclude<ReasoningEffort, 'none'>, 
 /** The conversation continues a tool call loop: it ends in tool results answering the last assistant turn. */
 export function continuesToolLoop(messages: readonly RouterMessage[]): boolean {
   return messages.at(-1)?.role === 'tool';
+}
+
+/** A user message as OpenAI's Chat Completions (and Cohere's v2 chat) take it: a string when all text, else text and image_url parts. */
+export function openAiStyleUserMessage(content: readonly UserPart[]): Record<string, unknown> {
+  if (content.every((part) => part.type === 'text')) {
+    return { role: 'user', content: content.map((part) => (part.type === 'text' ? part.text : '')).join('') };
+  }
+  return {
+    role: 'user',
+    content: content.map((part) =>
+      part.type === 'text'
+        ? { type: 'text', text: part.text }
+        : { type: 'image_url', image_url: { url: part.image.kind === 'url' ? part.image.url : `data:${part.image.mediaType};base64,${part.image.base64}` } },
+    ),
+  };
+}
+
+/** Tool calls as OpenAI's Chat Completions (and Cohere's v2 chat) take them in an assistant message. */
+export function openAiStyleToolCalls(calls: readonly ToolCall[]): Array<Record<string, unknown>> {
+  return calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
 }

@@ -23,6 +23,14 @@ export class SseReader {
   }
 }
 
+/** The parts `read` makes of each event whose data is a JSON object (others are skipped). */
+export function readJsonEvents<T>(events: readonly EventSourceMessage[], read: (data: Record<string, unknown>, event: EventSourceMessage) => T[]): T[] {
+  return events.flatMap((event) => {
+    const data = parseJson(event.data);
+    return data ? read(data, event) : [];
+  });
+}
+
 export function parseJson(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);

@@ -1,5 +1,5 @@
 import type { StreamDecoder, StreamPart } from '../../neutral.ts';
-import { parseJson, SseReader } from '../sse-reader.ts';
+import { readJsonEvents, SseReader } from '../sse-reader.ts';
 import { asAnthropicUsage, mergeAnthropicUsage, tokenUsageFromAnthropic, type AnthropicUsage } from '../../../providers/anthropic/usage.ts';
 import { anthropicFinishReason } from './response.ts';
 
@@ -67,11 +67,7 @@ export function anthropicStream(): StreamDecoder {
     }
   };
 
-  const readAll = (events: ReturnType<SseReader['push']>) =>
-    events.flatMap((event) => {
-      const data = parseJson(event.data);
-      return data ? read(event.event, data) : [];
-    });
+  const readAll = (events: ReturnType<SseReader['push']>) => readJsonEvents(events, (data, event) => read(event.event, data));
 
   return {
     push: (chunk) => readAll(sse.push(chunk)),

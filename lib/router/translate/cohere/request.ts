@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../../providers/shared/json-body.ts';
 import type { RouterMessage, RouterRequest, ToolDefinition } from '../../neutral.ts';
-import { refuseSequentialToolCalls, thinkingBudgets } from '../shared.ts';
+import { openAiStyleToolCalls, openAiStyleUserMessage, refuseSequentialToolCalls, thinkingBudgets } from '../shared.ts';
 import type { TranslateContext } from '../translator.ts';
 
 type Message = Record<string, unknown>;
@@ -8,26 +8,13 @@ type Message = Record<string, unknown>;
 function message(item: RouterMessage): Message {
   switch (item.role) {
     case 'user':
-      if (item.content.every((part) => part.type === 'text')) {
-        return { role: 'user', content: item.content.map((part) => (part.type === 'text' ? part.text : '')).join('') };
-      }
-      return {
-        role: 'user',
-        content: item.content.map((part) =>
-          part.type === 'text'
-            ? { type: 'text', text: part.text }
-            : {
-                type: 'image_url',
-                image_url: { url: part.image.kind === 'url' ? part.image.url : `data:${part.image.mediaType};base64,${part.image.base64}` },
-              },
-        ),
-      };
+      return openAiStyleUserMessage(item.content);
     case 'assistant':
       return {
         role: 'assistant',
         ...(item.text !== '' ? { content: item.text } : {}),
         ...(item.toolCalls.length > 0
-          ? { tool_calls: item.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) }
+          ? { tool_calls: openAiStyleToolCalls(item.toolCalls) }
           : {}),
       };
     case 'tool':

@@ -1,5 +1,5 @@
 import type { StreamDecoder, StreamPart } from '../../neutral.ts';
-import { parseJson, SseReader } from '../sse-reader.ts';
+import { readJsonEvents, SseReader } from '../sse-reader.ts';
 import { tokenUsageFromCohere } from '../../../providers/cohere/usage.ts';
 import { cohereFinishReason } from './response.ts';
 
@@ -60,11 +60,7 @@ export function cohereStream(): StreamDecoder {
     }
   };
 
-  const readAll = (events: ReturnType<SseReader['push']>) =>
-    events.flatMap((event) => {
-      const data = parseJson(event.data);
-      return data ? read(event.event, data) : [];
-    });
+  const readAll = (events: ReturnType<SseReader['push']>) => readJsonEvents(events, (data, event) => read(event.event, data));
 
   return {
     push: (chunk) => readAll(sse.push(chunk)),

@@ -1,6 +1,6 @@
 import type { TokenUsage } from '../../../interactions/interaction.ts';
 import type { StreamDecoder, StreamPart } from '../../neutral.ts';
-import { parseJson, SseReader } from '../sse-reader.ts';
+import { readJsonEvents, SseReader } from '../sse-reader.ts';
 import { firstCandidate, geminiFinishReason, geminiUsage, toolCallOfPart } from './response.ts';
 
 /**
@@ -50,11 +50,7 @@ export function geminiStream(): StreamDecoder {
     return parts;
   };
 
-  const readAll = (events: ReturnType<SseReader['push']>) =>
-    events.flatMap((event) => {
-      const data = parseJson(event.data);
-      return data ? read(data) : [];
-    });
+  const readAll = (events: ReturnType<SseReader['push']>) => readJsonEvents(events, (data) => read(data));
 
   return {
     push: (chunk) => readAll(sse.push(chunk)),
