@@ -16,5 +16,6 @@ export function streamingHandler(handle: RequestHandler): awslambda.StreamingHan
     const writer = new ResponseWriter(responseStream, awslambda.HttpResponseStream);
     await handle(request, writer);
     if (!writer.started) await writer.send(500, { 'content-type': 'application/json' }, '{"message":"no response"}');
+    await writer.delivered();
   });
 }

@@ -14,6 +14,7 @@ export class ResponseWriter {
   private readonly raw: Writable;
   private readonly factory: HttpResponseStreamFactory;
   private closedByPeer = false;
+  private flushed: Promise<void> | undefined;
   private readonly closeListeners: Array<() => void> = [];
   status = 0;
   bytesWritten = 0;
@@ -70,16 +71,26 @@ export class ResponseWriter {
     });
   }
 
+  /**
+   * Ends the response once the last chunk is accepted. Resolves without waiting for the client to
+   * read the end: what follows a response (its record, metrics) need not wait for a slow reader;
+   * `delivered()` tells when the end has been flushed.
+   */
   async end(chunk?: Uint8Array): Promise<void> {
     const stream = this.stream;
     if (!stream) throw new Error('response not started');
     if (chunk && chunk.byteLength > 0) await this.write(chunk);
     if (this.closedByPeer || stream.writableEnded) return;
     this.firstByteAt ??= performance.now();
-    await new Promise<void>((resolve) => {
+    this.flushed = new Promise<void>((resolve) => {
       stream.once('error', () => resolve());
       stream.end(() => resolve());
     });
+  }
+
+  /** Resolves once the ended response has been flushed, or the client has gone. */
+  delivered(): Promise<void> {
+    return this.flushed ?? Promise.resolve();
   }
 
   /** A whole response in one go. */
