@@ -5,16 +5,20 @@ const INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-res
 const DELIMITER = Buffer.alloc(8);
 const STREAMING = Symbol.for('sluice.streamingHandler');
 
+interface Prelude {
+  statusCode?: number;
+  headers?: Record<string, string>;
+  cookies?: string[];
+}
+
 /**
- * The response stream Lambda hands a streaming handler, backed by a Node ServerResponse. As on
- * Lambda, HttpResponseStream.from writes a JSON prelude (status, headers, cookies) and eight NUL
- * bytes; this stream reads the prelude back into the HTTP status line and headers, then passes the
- * body through with backpressure.
+ * The response stream Lambda hands a streaming handler, backed by a Node ServerResponse: the
+ * prelude HttpResponseStream.from gives it (status, headers, cookies) becomes the status line and
+ * headers, the body passes through with backpressure, and a body with no prelude is sent as
+ * 200 application/octet-stream, as Lambda does.
  */
 export class LocalResponseStream extends Writable {
   private readonly res: ServerResponse;
-  private contentType = 'application/octet-stream';
-  private preludeBuffer: Buffer | undefined;
   private headersSent = false;
 
   constructor(res: ServerResponse) {
@@ -25,59 +29,25 @@ export class LocalResponseStream extends Writable {
     });
   }
 
-  setContentType(type: string): void {
-    this.contentType = type;
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    let body: Buffer | undefined = chunk;
-    if (!this.headersSent) {
-      body = this.takePrelude(chunk);
-      if (!body) return callback();
-    }
-    if (body.byteLength === 0 || this.res.write(body)) return callback();
-    this.res.once('drain', () => callback());
-  }
-
-  override _final(callback: (error?: Error | null) => void): void {
-    if (!this.headersSent) {
-      if (this.preludeBuffer) this.sendHeadersFrom(this.preludeBuffer, this.preludeBuffer.length);
-      else this.sendDefaultHeaders();
-    }
-    this.res.end(() => callback());
-  }
-
-  private takePrelude(chunk: Buffer): Buffer | undefined {
-    if (this.contentType !== INTEGRATION_CONTENT_TYPE) {
-      this.sendDefaultHeaders();
-      return chunk;
-    }
-    const data = this.preludeBuffer ? Buffer.concat([this.preludeBuffer, chunk]) : chunk;
-    const end = data.indexOf(DELIMITER);
-    if (end < 0) {
-      this.preludeBuffer = data;
-      return undefined;
-    }
-    this.preludeBuffer = undefined;
-    this.sendHeadersFrom(data, end);
-    return data.subarray(end + DELIMITER.length);
-  }
-
-  private sendHeadersFrom(data: Buffer, end: number): void {
-    const prelude = JSON.parse(data.toString('utf8', 0, end)) as {
-      statusCode?: number;
-      headers?: Record<string, string>;
-      cookies?: string[];
-    };
-    const headers: Record<string, string | string[]> = { ...prelude.headers };
-    if (prelude.cookies?.length) headers['set-cookie'] = prelude.cookies;
+  /**
+   * Takes the prelude as it is, where Lambda's runtime writes it as JSON and eight NUL bytes and
+   * reads it back: the same status line and headers, without the round trip.
+   */
+  sendPrelude(prelude: Prelude): void {
+    const headers = prelude.cookies?.length ? { ...prelude.headers, 'set-cookie': prelude.cookies } : (prelude.headers ?? {});
     this.res.writeHead(prelude.statusCode ?? 200, headers);
     this.headersSent = true;
   }
 
-  private sendDefaultHeaders(): void {
-    this.res.writeHead(200, { 'content-type': this.contentType });
-    this.headersSent = true;
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (!this.headersSent) this.sendPrelude({ headers: { 'content-type': 'application/octet-stream' } });
+    if (chunk.byteLength === 0 || this.res.write(chunk)) return callback();
+    this.res.once('drain', () => callback());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (!this.headersSent) this.sendPrelude({ headers: { 'content-type': 'application/octet-stream' } });
+    this.res.end(() => callback());
   }
 }
 
@@ -95,8 +65,13 @@ export function installAwsLambdaShim(): void {
       return handler;
     },
     HttpResponseStream: {
-      from(stream: Writable, prelude: { statusCode: number; headers?: Record<string, string>; cookies?: string[] }) {
-        (stream as Partial<LocalResponseStream>).setContentType?.(INTEGRATION_CONTENT_TYPE);
+      from(stream: Writable, prelude: Prelude) {
+        if (stream instanceof LocalResponseStream) {
+          stream.sendPrelude(prelude);
+          return stream;
+        }
+        // Any other stream gets the prelude as Lambda's runtime writes it.
+        (stream as { setContentType?: (type: string) => void }).setContentType?.(INTEGRATION_CONTENT_TYPE);
         stream.write(JSON.stringify(prelude));
         stream.write(DELIMITER);
         return stream;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { installAwsLambdaShim, LocalResponseStream } from '../../bin/local/awslambda-shim.ts';
@@ -48,5 +49,15 @@ describe('the local awslambda shim', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/octet-stream');
     expect(res.chunks.join('')).toBe('raw');
+  });
+
+  it('writes the prelude to any other stream as the Lambda runtime does: JSON, then eight NUL bytes', () => {
+    const other = Object.assign(new PassThrough(), { contentType: '', setContentType(type: string) { this.contentType = type; } });
+    awslambda.HttpResponseStream.from(other, { statusCode: 404, headers: { 'x-a': 'b' } }).write('body');
+    expect(other.contentType).toBe('application/vnd.awslambda.http-integration-response');
+    const bytes = other.read() as Buffer;
+    const end = bytes.indexOf(Buffer.alloc(8));
+    expect(JSON.parse(bytes.toString('utf8', 0, end))).toEqual({ statusCode: 404, headers: { 'x-a': 'b' } });
+    expect(bytes.subarray(end + 8).toString()).toBe('body');
   });
 });
