@@ -11,6 +11,9 @@ interface Prelude {
   cookies?: string[];
 }
 
+/** What Lambda answers for a body written with no prelude. */
+const NO_PRELUDE: Prelude = { statusCode: 200, headers: { 'content-type': 'application/octet-stream' } };
+
 /**
  * The response stream Lambda hands a streaming handler, backed by a Node ServerResponse: the
  * prelude HttpResponseStream.from gives it (status, headers, cookies) becomes the status line and
@@ -40,13 +43,13 @@ export class LocalResponseStream extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (!this.headersSent) this.sendPrelude({ headers: { 'content-type': 'application/octet-stream' } });
+    if (!this.headersSent) this.sendPrelude(NO_PRELUDE);
     if (chunk.byteLength === 0 || this.res.write(chunk)) return callback();
     this.res.once('drain', () => callback());
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    if (!this.headersSent) this.sendPrelude({ headers: { 'content-type': 'application/octet-stream' } });
+    if (!this.headersSent) this.sendPrelude(NO_PRELUDE);
     this.res.end(() => callback());
   }
 }
