@@ -1,10 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Interaction } from '../../lib/interactions/interaction.ts';
-import type { RecordWriter } from '../../lib/interactions/record-writer.ts';
+import { BATCH_WRITE_LIMIT, type PendingRecord, type RecordWriter } from '../../lib/interactions/record-writer.ts';
 import type { PortRecordWrite, PortRecordWritten } from './port-http-messages.ts';
 
-/** BatchWriteItem takes at most 25 items: a batch that full goes at once. */
-const BATCH_LIMIT = 25;
 /** How long the first record of a batch waits for others before the batch goes anyway. */
 export const RECORD_LINGER_MS = 10;
 
@@ -44,7 +42,7 @@ export class WorkerRecordWriter implements RecordWriter {
     }
     return new Promise((done) => {
       this.gathering.push({ record, done });
-      if (this.gathering.length >= BATCH_LIMIT) this.post();
+      if (this.gathering.length >= BATCH_WRITE_LIMIT) this.post();
       else this.lingerTimer ??= setTimeout(() => this.post(), this.lingerMs);
     });
   }
@@ -87,11 +85,6 @@ export class WorkerRecordWriter implements RecordWriter {
       done(false);
     }
   }
-}
-
-interface PendingRecord {
-  record: Interaction;
-  done: (written: boolean) => void;
 }
 
 /** What the worker writes records with: lib's InteractionStore. */

@@ -1,18 +1,12 @@
 import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from '../observability/logger.ts';
 import type { Interaction } from './interaction.ts';
+import { BATCH_WRITE_LIMIT, type PendingRecord } from './record-writer.ts';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** BatchWriteItem takes at most 25 items. */
-const BATCH_LIMIT = 25;
 /** Write calls in flight at once; records that end meanwhile wait and go together in the next call. */
 const CALLS_IN_FLIGHT = 2;
-
-interface PendingRecord {
-  record: Interaction;
-  done: (written: boolean) => void;
-}
 
 const keyOf = (item: { profileId?: unknown; sk?: unknown }) => `${String(item.profileId)}\u0000${String(item.sk)}`;
 
@@ -56,7 +50,7 @@ export class InteractionStore {
 
   private pump(): void {
     while (this.callsInFlight < CALLS_IN_FLIGHT && this.queue.length > 0) {
-      const batch = this.queue.splice(0, BATCH_LIMIT);
+      const batch = this.queue.splice(0, BATCH_WRITE_LIMIT);
       this.callsInFlight++;
       void this.writeBatch(batch).finally(() => {
         this.callsInFlight--;

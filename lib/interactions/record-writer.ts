@@ -9,3 +9,12 @@ export interface RecordWriter {
   /** Lets go of what the writer holds (a connection); records written after are not stored. */
   close?(): void;
 }
+
+/** BatchWriteItem takes at most 25 items. */
+export const BATCH_WRITE_LIMIT = 25;
+
+/** A record waiting to be written, and whom to tell whether it was stored. */
+export interface PendingRecord {
+  record: Interaction;
+  done: (written: boolean) => void;
+}
