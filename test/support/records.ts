@@ -31,3 +31,8 @@ export function sampleRecord(overrides: Partial<Interaction> = {}): Interaction 
     ...overrides,
   };
 }
+
+/** The i-th of a run of sample records: its own id and sort key, the rest as `overrides` say. */
+export function numberedRecord(i: number, overrides: Partial<Interaction> = {}): Interaction {
+  return sampleRecord({ id: `i-${i}`, sk: `2025-03-10T14:25:00.000Z#i-${i}`, ...overrides });
+}

@@ -3,10 +3,11 @@ import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteC
 import { HttpRequest } from '@smithy/core/protocols';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
+import type { EmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
 import { MessagePortHttpHandler } from '../../bin/local/message-port-http-handler.ts';
-import { loadConfig } from '../../lib/config/index.ts';
+import type { Config } from '../../lib/config/index.ts';
 import { createDocumentClient } from '../../lib/storage/dynamo.ts';
+import { startEmbeddedStorage, type EmbeddedStorage } from '../support/embedded-storage.ts';
 
 /** A request as the SDK hands it to its request handler (here unsigned: dynalite answers it with an auth error). */
 function rawRequest(target: string, body = '{}'): HttpRequest {
@@ -23,23 +24,19 @@ function rawRequest(target: string, body = '{}'): HttpRequest {
 const decode = (body: unknown) => JSON.parse(new TextDecoder().decode(body as Uint8Array)) as { __type: string };
 
 describe('the embedded DynamoDB reached over a MessagePort', () => {
+  let storage: EmbeddedStorage;
   let dynamo: EmbeddedDynamoDb;
   let db: DynamoDBDocumentClient;
   let table: string;
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
 
   beforeAll(async () => {
-    dynamo = await startEmbeddedDynamoDb(undefined);
-    config = loadConfig({ SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint });
-    await createTables(dynamo.endpoint, config, dynamo.connect());
-    db = createDocumentClient(config, dynamo.connect());
+    storage = await startEmbeddedStorage({ overPort: true });
+    ({ dynamo, db, config } = storage);
     table = config.storage.tables.interactions;
   });
 
-  afterAll(async () => {
-    db?.destroy();
-    await dynamo?.close();
-  });
+  afterAll(() => storage?.close());
 
   it('puts and gets an item through the document client', async () => {
     const item = { profileId: 'p-get', sk: '2025-01-01T00:00:00Z#1', model: 'gpt-4o', tokens: 42, tags: ['a', 'b'], nested: { ok: true } };
@@ -174,10 +171,7 @@ describe('when the store goes away', () => {
   });
 
   it('settles every request in flight when the embedded DynamoDB closes', async () => {
-    const dynamo = await startEmbeddedDynamoDb(undefined);
-    const config = loadConfig({ SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint });
-    await createTables(dynamo.endpoint, config, dynamo.connect());
-    const db = createDocumentClient(config, dynamo.connect());
+    const { dynamo, config, db } = await startEmbeddedStorage({ overPort: true });
     const writes = Array.from({ length: 20 }, (_, i) =>
       db.send(new PutCommand({ TableName: config.storage.tables.interactions, Item: { profileId: 'p-close', sk: String(i), payload: 'y'.repeat(100_000) } })),
     );

@@ -2,55 +2,47 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
-import { loadConfig } from '../../lib/config/index.ts';
 import { InteractionStore } from '../../lib/interactions/interaction-store.ts';
-import { createDocumentClient } from '../../lib/storage/dynamo.ts';
-import { sampleRecord } from '../support/records.ts';
+import { startEmbeddedStorage, type EmbeddedStorage } from '../support/embedded-storage.ts';
+import { numberedRecord } from '../support/records.ts';
 
 const silent = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
-const recordNo = (i: number, overrides = {}) => sampleRecord({ id: `i-${i}`, sk: `2025-03-10T14:25:00.000Z#i-${i}`, ...overrides });
 const commandsSent = (send: { mock: { calls: unknown[][] } }, type: abstract new (...args: never[]) => unknown) =>
   send.mock.calls.filter(([command]) => command instanceof type).length;
 
 describe('InteractionStore over the embedded DynamoDB', () => {
-  let dynamo: EmbeddedDynamoDb;
+  let storage: EmbeddedStorage;
   let db: DynamoDBDocumentClient;
   let table: string;
 
   beforeAll(async () => {
-    dynamo = await startEmbeddedDynamoDb(undefined);
-    const config = loadConfig({ SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint });
-    await createTables(dynamo.endpoint, config);
-    db = createDocumentClient(config);
-    table = config.storage.tables.interactions;
+    storage = await startEmbeddedStorage();
+    db = storage.db;
+    table = storage.config.storage.tables.interactions;
   });
-  afterAll(async () => {
-    db?.destroy();
-    await dynamo?.close();
-  });
+  afterAll(() => storage?.close());
 
   it('writes a lone record with PutItem, and records that end together in fewer calls, every one stored', async () => {
     const send = vi.spyOn(db, 'send');
     const store = new InteractionStore(db, table, 3, silent());
-    expect(await store.write(recordNo(0, { profileId: 'lone' }))).toBe(true);
+    expect(await store.write(numberedRecord(0, { profileId: 'lone' }))).toBe(true);
     expect([commandsSent(send, PutCommand), commandsSent(send, BatchWriteCommand)]).toEqual([1, 0]);
 
     send.mockClear();
-    const written = await Promise.all(Array.from({ length: 60 }, (_, i) => store.write(recordNo(i, { profileId: 'burst' }))));
+    const written = await Promise.all(Array.from({ length: 60 }, (_, i) => store.write(numberedRecord(i, { profileId: 'burst' }))));
     expect(written.every(Boolean)).toBe(true);
     expect(commandsSent(send, BatchWriteCommand)).toBeGreaterThan(0);
     expect(send.mock.calls.length).toBeLessThan(60);
     const stored = await store.list('burst', { limit: 100 });
     expect(stored.map((r) => r.id).sort()).toEqual(Array.from({ length: 60 }, (_, i) => `i-${i}`).sort());
-    expect(stored.find((r) => r.id === 'i-7')).toEqual(recordNo(7, { profileId: 'burst' }));
+    expect(stored.find((r) => r.id === 'i-7')).toEqual(numberedRecord(7, { profileId: 'burst' }));
     send.mockRestore();
   });
 
   it('writes records handed over together in BatchWriteItem calls of up to 25, answering each in order', async () => {
     const send = vi.spyOn(db, 'send');
     const store = new InteractionStore(db, table, 3, silent());
-    const records = Array.from({ length: 30 }, (_, i) => recordNo(i, { profileId: 'handed-over' }));
+    const records = Array.from({ length: 30 }, (_, i) => numberedRecord(i, { profileId: 'handed-over' }));
     expect(await store.writeMany(records)).toEqual(records.map(() => true));
     expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['BatchWriteCommand', 'BatchWriteCommand']);
     expect((await store.list('handed-over', { limit: 100 })).map((r) => r.id).sort()).toEqual(records.map((r) => r.id).sort());
@@ -60,13 +52,13 @@ describe('InteractionStore over the embedded DynamoDB', () => {
   it('does not lose the other records of a batch that DynamoDB refuses because of one', async () => {
     const logger = silent();
     const store = new InteractionStore(db, table, 1, logger);
-    const tooLarge = recordNo(99, { profileId: 'mixed', path: 'x'.repeat(450_000) });
+    const tooLarge = numberedRecord(99, { profileId: 'mixed', path: 'x'.repeat(450_000) });
     const results = await Promise.all([
-      store.write(recordNo(1, { profileId: 'mixed' })),
-      store.write(recordNo(2, { profileId: 'mixed' })),
-      store.write(recordNo(3, { profileId: 'mixed' })),
+      store.write(numberedRecord(1, { profileId: 'mixed' })),
+      store.write(numberedRecord(2, { profileId: 'mixed' })),
+      store.write(numberedRecord(3, { profileId: 'mixed' })),
       store.write(tooLarge),
-      store.write(recordNo(4, { profileId: 'mixed' })),
+      store.write(numberedRecord(4, { profileId: 'mixed' })),
     ]);
     expect(results).toEqual([true, true, true, false, true]);
     expect((await store.list('mixed')).map((r) => r.id).sort()).toEqual(['i-1', 'i-2', 'i-3', 'i-4']);
@@ -91,7 +83,7 @@ describe('InteractionStore retries', () => {
     const logger = silent();
     const store = new InteractionStore(db, 'interactions', 2, logger);
     // two lone writes keep both calls busy; the next three go together in one batch
-    const results = await Promise.all([0, 9, 1, 2, 3].map((i) => store.write(recordNo(i))));
+    const results = await Promise.all([0, 9, 1, 2, 3].map((i) => store.write(numberedRecord(i))));
     expect(results).toEqual([true, true, true, false, true]);
     expect(batches).toEqual([['i-1', 'i-2', 'i-3'], ['i-2']]);
     expect(logger.warn).toHaveBeenCalledWith('interaction record write failed', expect.objectContaining({ interactionId: 'i-2', attempt: 1 }));
@@ -103,7 +95,7 @@ describe('InteractionStore retries', () => {
     dynamo.on(BatchWriteCommand).rejects(new Error('ValidationException: Item size has exceeded the maximum allowed size'));
     dynamo.on(PutCommand).resolves({});
     const store = new InteractionStore(db, 'interactions', 2, silent());
-    const results = await Promise.all([0, 1, 2, 3, 4].map((i) => store.write(recordNo(i))));
+    const results = await Promise.all([0, 1, 2, 3, 4].map((i) => store.write(numberedRecord(i))));
     expect(results).toEqual([true, true, true, true, true]);
     expect(dynamo.commandCalls(PutCommand).map((call) => call.args[0].input.Item?.id).sort()).toEqual(['i-0', 'i-1', 'i-2', 'i-3', 'i-4']);
   });
@@ -113,7 +105,7 @@ describe('InteractionStore retries', () => {
     dynamo.on(PutCommand).rejects(new Error('boom'));
     const logger = silent();
     const store = new InteractionStore(db, 'interactions', 2, logger);
-    expect(await store.write(recordNo(5))).toBe(false);
+    expect(await store.write(numberedRecord(5))).toBe(false);
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(2);
     expect(logger.warn).toHaveBeenCalledWith('interaction record write failed', expect.objectContaining({ attempt: 1, error: 'boom' }));
     expect(logger.error).toHaveBeenCalledWith('interaction record write failed', expect.objectContaining({ attempt: 2, error: 'boom' }));

@@ -1,7 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
-import { loadConfig } from '../../lib/config/index.ts';
 import { SluiceError } from '../../lib/errors/sluice-error.ts';
 import { estimateCall, DEFAULT_OUTPUT_RESERVATION } from '../../lib/limits/call-estimate.ts';
 import { unitsUp } from '../../lib/limits/counter-units.ts';
@@ -10,34 +8,28 @@ import { reserveUsage } from '../../lib/limits/reserve-usage.ts';
 import { UsageLimiter } from '../../lib/limits/usage-limiter.ts';
 import { windowAt } from '../../lib/limits/windows.ts';
 import { profileSchema } from '../../lib/profiles/profile.ts';
-import { createDocumentClient } from '../../lib/storage/dynamo.ts';
+import { silentLogger as silent, startEmbeddedStorage, type EmbeddedStorage } from '../support/embedded-storage.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadPriceCatalog } from '../../lib/pricing/price-catalog.ts';
 
 // Sluice loads the price catalog lazily; the request path awaits it before pricing.
 beforeAll(() => loadPriceCatalog());
 
-const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const NOW = new Date('2025-03-10T14:25:00Z');
 
-let dynamo: EmbeddedDynamoDb;
+let storage: EmbeddedStorage;
 let db: DynamoDBDocumentClient;
 let limiter: UsageLimiter;
 let table: string;
 
 beforeAll(async () => {
-  dynamo = await startEmbeddedDynamoDb(undefined);
-  const config = loadConfig({ SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint });
-  await createTables(dynamo.endpoint, config);
-  db = createDocumentClient(config);
-  table = config.storage.tables.usageCounters;
+  storage = await startEmbeddedStorage();
+  db = storage.db;
+  table = storage.config.storage.tables.usageCounters;
   limiter = new UsageLimiter(db, table);
 });
 
-afterAll(async () => {
-  db?.destroy();
-  await dynamo?.close();
-});
+afterAll(() => storage?.close());
 
 let subjects = 0;
 const freshProfile = () => ({ kind: 'profile' as const, id: `p${++subjects}` });

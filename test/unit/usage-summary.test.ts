@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
-import { loadConfig } from '../../lib/config/index.ts';
 import type { Interaction } from '../../lib/interactions/interaction.ts';
 import { InteractionStore } from '../../lib/interactions/interaction-store.ts';
 import { loadUsageSummary } from '../../lib/interactions/usage-query.ts';
 import { summarizeUsage, totalUsage } from '../../lib/interactions/usage-summary.ts';
-import { createDocumentClient } from '../../lib/storage/dynamo.ts';
+import { silentLogger, startEmbeddedStorage, type EmbeddedStorage } from '../support/embedded-storage.ts';
 import { sampleRecord } from '../support/records.ts';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 let n = 0;
 function record(createdAt: string, overrides: Partial<Interaction> = {}): Interaction {
@@ -66,23 +63,15 @@ describe('summarizeUsage', () => {
 });
 
 describe('loadUsageSummary over DynamoDB', () => {
-  let dynamo: EmbeddedDynamoDb;
-  let db: DynamoDBDocumentClient;
+  let storage: EmbeddedStorage;
   let store: InteractionStore;
 
   beforeAll(async () => {
-    dynamo = await startEmbeddedDynamoDb(undefined);
-    const config = loadConfig({ SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint });
-    await createTables(dynamo.endpoint, config);
-    db = createDocumentClient(config);
-    const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-    store = new InteractionStore(db, config.storage.tables.interactions, 1, silent);
+    storage = await startEmbeddedStorage();
+    store = new InteractionStore(storage.db, storage.config.storage.tables.interactions, 1, silentLogger);
   });
 
-  afterAll(async () => {
-    db?.destroy();
-    await dynamo?.close();
-  });
+  afterAll(() => storage?.close());
 
   it('reads every page of each profile in the date range', async () => {
     const written: Interaction[] = [];
