@@ -3,10 +3,11 @@
  * Metrics) and the stack's dashboard and alarms read them, so a name changes in one place.
  *
  * Powertools Metrics adds a `service` dimension to every metric it emits; Sluice sets it to
- * METRICS_SERVICE and emits each metric under every dimension set listed for it:
+ * METRICS_SERVICE and emits every metric under the same three dimension sets (one EMF line per
+ * request carries them all):
  *   - [service]                    the whole gateway (alarms, totals)
  *   - [service, Provider]          per provider (the dashboard's lines)
- *   - [service, Provider, Model]   per model, for tokens and cost
+ *   - [service, Provider, Model]   per model (which model is slow, failing or costly)
  * `Provider` is the provider id that served the request (`openai`, `bedrock`, …, the upstream
  * provider for the model router), `Model` the model as the request named it.
  */
@@ -27,12 +28,14 @@ export interface MetricDefinition {
   name: string;
   unit: MetricUnitName;
   description: string;
-  dimensionSets: ReadonlyArray<readonly MetricDimension[]>;
 }
 
-const gateway = [MetricDimension.Service] as const;
-const byProvider = [MetricDimension.Service, MetricDimension.Provider] as const;
-const byModel = [MetricDimension.Service, MetricDimension.Provider, MetricDimension.Model] as const;
+/** The dimension sets every metric is emitted under. */
+export const metricDimensionSets: ReadonlyArray<readonly MetricDimension[]> = [
+  [MetricDimension.Service],
+  [MetricDimension.Service, MetricDimension.Provider],
+  [MetricDimension.Service, MetricDimension.Provider, MetricDimension.Model],
+];
 
 export const MetricName = {
   Requests: 'Requests',
@@ -52,55 +55,46 @@ export const metricDefinitions: Readonly<Record<MetricName, MetricDefinition>> =
     name: MetricName.Requests,
     unit: 'Count',
     description: 'Requests that reached a handler, one per interaction record.',
-    dimensionSets: [gateway, byProvider],
   },
   Errors: {
     name: MetricName.Errors,
     unit: 'Count',
     description: 'Requests that ended with a 5xx status or an upstream failure.',
-    dimensionSets: [gateway, byProvider],
   },
   Latency: {
     name: MetricName.Latency,
     unit: 'Milliseconds',
     description: 'Time from the request reaching the handler to the last byte of the response.',
-    dimensionSets: [gateway, byProvider],
   },
   TimeToFirstByte: {
     name: MetricName.TimeToFirstByte,
     unit: 'Milliseconds',
     description: 'Time from the request reaching the handler to the first response byte sent to the client.',
-    dimensionSets: [gateway, byProvider],
   },
   InputTokens: {
     name: MetricName.InputTokens,
     unit: 'Count',
     description: 'Prompt tokens the upstream reported.',
-    dimensionSets: [gateway, byProvider, byModel],
   },
   OutputTokens: {
     name: MetricName.OutputTokens,
     unit: 'Count',
     description: 'Completion tokens the upstream reported.',
-    dimensionSets: [gateway, byProvider, byModel],
   },
   CostUsd: {
     name: MetricName.CostUsd,
     unit: 'None',
     description: 'Estimated cost of the request in US dollars.',
-    dimensionSets: [gateway, byProvider, byModel],
   },
   BlockedToolCalls: {
     name: MetricName.BlockedToolCalls,
     unit: 'Count',
     description: 'Tool calls a tool-invocation policy blocked.',
-    dimensionSets: [gateway, byProvider],
   },
   AgentExecutions: {
     name: MetricName.AgentExecutions,
     unit: 'Count',
     description: 'Requests that started a new agent execution (a new X-Sluice-Execution-Id).',
-    dimensionSets: [gateway, byProvider],
   },
 };
 

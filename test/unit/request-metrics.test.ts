@@ -11,32 +11,45 @@ beforeEach(() => {
 afterEach(() => capture.stop());
 
 describe('publishRequestMetrics', () => {
-  it('writes a Provider line and a Provider+Model line in the Sluice namespace', () => {
+  it('writes one line in the Sluice namespace: every metric for the gateway, by provider and by model', () => {
     publishRequestMetrics(
       sampleRecord({ agentId: 'agent-7', userId: 'user-1', sessionId: 'sess-3', executionId: 'exec-9', traceId: 'abc' }),
     );
-    const [request, tokens] = capture.emf();
-    expect(capture.emf()).toHaveLength(2);
+    const lines = capture.emf();
+    expect(lines).toHaveLength(1);
+    const line = lines[0]!;
 
-    const requestMetrics = request!._aws.CloudWatchMetrics[0]!;
-    expect(requestMetrics.Namespace).toBe(METRICS_NAMESPACE);
-    expect(requestMetrics.Dimensions).toEqual([[MetricDimension.Service], [MetricDimension.Service, MetricDimension.Provider]]);
-    expect(Object.fromEntries(requestMetrics.Metrics.map((m) => [m.Name, m.Unit]))).toEqual({
+    const definition = line._aws.CloudWatchMetrics[0]!;
+    expect(definition.Namespace).toBe(METRICS_NAMESPACE);
+    expect(definition.Dimensions).toEqual([
+      [MetricDimension.Service],
+      [MetricDimension.Service, MetricDimension.Provider],
+      [MetricDimension.Service, MetricDimension.Provider, MetricDimension.Model],
+    ]);
+    expect(Object.fromEntries(definition.Metrics.map((m) => [m.Name, m.Unit]))).toEqual({
       [MetricName.Requests]: 'Count',
       [MetricName.Errors]: 'Count',
       [MetricName.Latency]: 'Milliseconds',
       [MetricName.TimeToFirstByte]: 'Milliseconds',
       [MetricName.BlockedToolCalls]: 'Count',
       [MetricName.AgentExecutions]: 'Count',
+      [MetricName.InputTokens]: 'Count',
+      [MetricName.OutputTokens]: 'Count',
+      [MetricName.CostUsd]: 'None',
     });
-    expect(request).toMatchObject({
+    expect(line).toMatchObject({
+      service: 'sluice',
       Provider: 'openai',
+      Model: 'gpt-4o-mini',
       Requests: 1,
       Errors: 0,
       Latency: 120.5,
       TimeToFirstByte: 80.25,
       BlockedToolCalls: 0,
       AgentExecutions: 1,
+      InputTokens: 12,
+      OutputTokens: 7,
+      CostUsd: 0.000006,
       // per-user and per-request values: metadata, searchable in the log line, never dimensions
       userId: 'user-1',
       agentId: 'agent-7',
@@ -46,15 +59,6 @@ describe('publishRequestMetrics', () => {
       profileId: 'default',
       traceId: 'abc',
     });
-
-    const tokenMetrics = tokens!._aws.CloudWatchMetrics[0]!;
-    expect(tokenMetrics.Dimensions).toEqual([
-      [MetricDimension.Service],
-      [MetricDimension.Service, MetricDimension.Provider],
-      [MetricDimension.Service, MetricDimension.Provider, MetricDimension.Model],
-    ]);
-    expect(tokenMetrics.Metrics.map((m) => m.Name).sort()).toEqual([MetricName.CostUsd, MetricName.InputTokens, MetricName.OutputTokens].sort());
-    expect(tokens).toMatchObject({ Provider: 'openai', Model: 'gpt-4o-mini', InputTokens: 12, OutputTokens: 7, CostUsd: 0.000006 });
   });
 
   it('never makes a per-user value a dimension', () => {
@@ -95,9 +99,11 @@ describe('publishRequestMetrics', () => {
 
   it('publishes tokens without a cost for an unpriced model', () => {
     publishRequestMetrics(sampleRecord({ model: 'my-finetune', costUsd: undefined, costStatus: 'unknown_model' }));
-    const tokens = capture.emf()[1]!;
-    expect(tokens).toMatchObject({ Model: 'my-finetune', InputTokens: 12, costStatus: 'unknown_model' });
-    expect(tokens).not.toHaveProperty('CostUsd');
+    const [line, ...more] = capture.emf();
+    expect(more).toEqual([]);
+    expect(line).toMatchObject({ Model: 'my-finetune', InputTokens: 12, costStatus: 'unknown_model' });
+    expect(line).not.toHaveProperty('CostUsd');
+    expect(line!._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name)).not.toContain(MetricName.CostUsd);
   });
 
   it('starts every line afresh: nothing of one request reaches the next one\'s line', () => {
@@ -105,15 +111,16 @@ describe('publishRequestMetrics', () => {
     publishRequestMetrics(sampleRecord({ id: 'i-2', inputTokens: undefined, outputTokens: undefined, costUsd: undefined }));
     publishRequestMetrics(sampleRecord({ id: 'i-3', model: 'gpt-4.1' }));
     const lines = capture.emf();
-    expect(lines).toHaveLength(5);
-    const [, , second, third, thirdUsage] = lines;
+    expect(lines).toHaveLength(3);
+    const [first, second, third] = lines;
+    expect(first).toMatchObject({ Provider: 'anthropic', Model: 'claude-x', agentId: 'agent-7' });
     expect(second).toMatchObject({ Provider: 'openai', interactionId: 'i-2', AgentExecutions: 0 });
     expect(second).not.toHaveProperty('agentId');
     expect(second).not.toHaveProperty('InputTokens');
-    expect(second!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([[MetricDimension.Service], [MetricDimension.Service, MetricDimension.Provider]]);
-    expect(third).toMatchObject({ Provider: 'openai', interactionId: 'i-3' });
-    expect(thirdUsage).toMatchObject({ Provider: 'openai', Model: 'gpt-4.1', InputTokens: 12 });
-    expect(thirdUsage!._aws.CloudWatchMetrics[0]!.Dimensions).toHaveLength(3);
+    expect(second!._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name)).not.toContain(MetricName.InputTokens);
+    expect(third).toMatchObject({ Provider: 'openai', Model: 'gpt-4.1', interactionId: 'i-3', InputTokens: 12 });
+    expect(third).not.toHaveProperty('agentId');
+    for (const line of lines) expect(line._aws.CloudWatchMetrics[0]!.Dimensions).toHaveLength(3);
     for (const line of lines) expect(Math.abs(line._aws.Timestamp - Date.now())).toBeLessThan(60_000);
   });
 });
