@@ -23,6 +23,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly' } },
+  },
+  {
     files: ['lib/config/**', 'bin/**', 'test/**', 'bench/**', 'infra/**', 'functions/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
