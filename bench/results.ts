@@ -47,6 +47,8 @@ export interface Results {
   loadAverageBefore: number[];
   loadAverageAfter: number[];
   secondsPerCase: number;
+  /** Slices each case's time was cut into, direct and the gateways taking turns. */
+  roundsPerCase: number;
   rows: Row[];
   coldStarts: ColdStart[];
 }

@@ -14,7 +14,9 @@ import { startBareProxy, startPortkey, startSluice, startUpstream, type Server }
  * of each function bundle. Prints tables and writes bench/results.json.
  *
  *   npm run bench
- *   BENCH_SECONDS=3            measured seconds per case (after a 300 ms warm-up)
+ *   BENCH_SECONDS=3            measured seconds per case and target
+ *   BENCH_ROUNDS=3             slices each case's time is cut into, direct and the gateways taking turns (each slice
+ *                              after a 300 ms warm-up), so that the machine drifting during a case is shared by all
  *   BENCH_CONCURRENCY=1,32,256 concurrencies
  *   BENCH_WORKLOADS=chat,body-1mb,stream-500
  *   BENCH_GATEWAYS=sluice,portkey,bare
@@ -23,6 +25,7 @@ import { startBareProxy, startPortkey, startSluice, startUpstream, type Server }
  *                              summarise with `node bench/profile-summary.ts bench/profiles/<name>/<file>`)
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,32,256').split(',').map(Number);
 const wantedWorkloads = (process.env.BENCH_WORKLOADS ?? 'chat,body-1mb,stream-500').split(',');
 const gatewayNames = (process.env.BENCH_GATEWAYS ?? 'sluice,portkey,bare').split(',');
@@ -73,20 +76,22 @@ function measure(result: LoadResult, stream: boolean, cpu: CpuReading, upstreamC
   return m;
 }
 
-async function measureTarget(
-  target: Target,
-  workload: Workload,
-  concurrency: number,
-  server: Server,
-  upstream: Server,
-): Promise<Measurement> {
+/** One slice of load on one target, with the CPU the serving process and the upstream used meanwhile. */
+interface Slice {
+  result: LoadResult;
+  cpu: CpuReading;
+  upstreamCpu: CpuReading;
+  peak: number;
+}
+
+async function measureSlice(target: Target, workload: Workload, concurrency: number, server: Server, upstream: Server): Promise<Slice> {
   let cpuBefore = readCpu(server.pid);
   let upstreamBefore = readCpu(upstream.pid);
   let cpu = cpuBefore;
   let upstreamCpu = upstreamBefore;
   const result = await runLoad(target, {
     concurrency,
-    durationMs: seconds * 1000,
+    durationMs: (seconds * 1000) / rounds,
     stream: workload.stream,
     onMeasure: (phase) => {
       if (phase === 'start') {
@@ -99,7 +104,33 @@ async function measureTarget(
       }
     },
   });
-  return measure(result, workload.stream, cpu, upstreamCpu, peakRss(server.pid));
+  return { result, cpu, upstreamCpu, peak: peakRss(server.pid) };
+}
+
+const addCpu = (a: CpuReading, b: CpuReading): CpuReading => ({
+  totalNs: a.totalNs + b.totalNs,
+  workerThreadsNs: a.workerThreadsNs + b.workerThreadsNs,
+});
+
+/** A target's slices as one measurement: every sample and gap, the time and CPU summed, the highest peak. */
+function measureSlices(slices: Slice[], stream: boolean): Measurement {
+  const gapsMs = new Float64Array(slices.reduce((n, s) => n + s.result.gapsMs.length, 0));
+  let offset = 0;
+  for (const { result } of slices) {
+    gapsMs.set(result.gapsMs, offset);
+    offset += result.gapsMs.length;
+  }
+  const result: LoadResult = {
+    samples: slices.flatMap((s) => s.result.samples),
+    gapsMs,
+    durationMs: slices.reduce((ms, s) => ms + s.result.durationMs, 0),
+    errors: slices.reduce((n, s) => n + s.result.errors, 0),
+    firstError: slices.find((s) => s.result.firstError)?.result.firstError,
+  };
+  const zero: CpuReading = { totalNs: 0, workerThreadsNs: 0 };
+  const cpu = slices.reduce((sum, s) => addCpu(sum, s.cpu), zero);
+  const upstreamCpu = slices.reduce((sum, s) => addCpu(sum, s.upstreamCpu), zero);
+  return measure(result, stream, cpu, upstreamCpu, Math.max(...slices.map((s) => s.peak)));
 }
 
 function compare(gateway: Measurement, direct: Measurement): Comparison {
@@ -140,7 +171,7 @@ async function startGateways(upstream: Server): Promise<Server[]> {
 /**
  * Each workload gets freshly started gateways (so that one workload's memory does not show in the
  * next one's peak RSS), warmed up on it before anything is measured; then each concurrency is
- * measured direct and through each gateway, back to back.
+ * measured direct and through each gateway, taking turns in BENCH_ROUNDS slices.
  */
 async function runWorkloads(): Promise<Row[]> {
   const upstream = await startUpstream();
@@ -153,10 +184,17 @@ async function runWorkloads(): Promise<Row[]> {
           await runLoad(targetOf(upstream, server, workload.body), { concurrency: 8, durationMs: 1000, warmupMs: 0, stream: workload.stream });
         }
         for (const concurrency of concurrencies) {
-          const direct = await measureTarget(targetOf(upstream, undefined, workload.body), workload, concurrency, upstream, upstream);
+          const targets: Array<Server | undefined> = [undefined, ...servers];
+          const slices = targets.map(() => [] as Slice[]);
+          for (let round = 0; round < rounds; round++) {
+            for (const [i, server] of targets.entries()) {
+              slices[i]!.push(await measureSlice(targetOf(upstream, server, workload.body), workload, concurrency, server ?? upstream, upstream));
+            }
+          }
+          const direct = measureSlices(slices[0]!, workload.stream);
           const row: Row = { workload: workload.name, concurrency, direct, gateways: {} };
-          for (const server of servers) {
-            const m = await measureTarget(targetOf(upstream, server, workload.body), workload, concurrency, server, upstream);
+          for (const [i, server] of servers.entries()) {
+            const m = measureSlices(slices[i + 1]!, workload.stream);
             row.gateways[server.name] = { ...m, ...compare(m, direct) };
           }
           const { sluice, portkey } = row.gateways;
@@ -192,6 +230,7 @@ async function main(): Promise<void> {
     loadAverageBefore: loadBefore.map((l) => round(l, 2)),
     loadAverageAfter: loadavg().map((l) => round(l, 2)),
     secondsPerCase: seconds,
+    roundsPerCase: rounds,
     rows,
     coldStarts,
   };
