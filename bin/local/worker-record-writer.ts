@@ -4,7 +4,7 @@ import { BATCH_WRITE_LIMIT, type PendingRecord, type RecordWriter } from '../../
 import type { PortRecordWrite, PortRecordWritten } from './port-http-messages.ts';
 
 /** How long the first record of a batch waits for others before the batch goes anyway. */
-export const RECORD_LINGER_MS = 50;
+export const RECORD_LINGER_MS = 10;
 
 /**
  * The local server's RecordWriter: records are gathered for up to RECORD_LINGER_MS (or 25 of them)
