@@ -142,7 +142,7 @@ export function observeChatCompletionStream(usageInjected: boolean): StreamObser
           lastParsed = undefined;
           if (chunk && Array.isArray(chunk.choices) && chunk.choices.length === 0) return 'drop';
           const at = raw.indexOf(USAGE_NULL);
-          return at < 0 ? 'keep' : Buffer.concat([raw.subarray(0, at), raw.subarray(at + USAGE_NULL.length)]);
+          return at < 0 ? 'keep' : [raw.subarray(0, at), raw.subarray(at + USAGE_NULL.length)];
         }
       : undefined,
   });
