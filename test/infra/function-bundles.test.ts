@@ -74,7 +74,7 @@ describe('function bundles', () => {
 
   it('takes node:http as the built-in, so that importing a bundle does not load undici', () => {
     // An ES-module import of node:http reads its WebSocket, CloseEvent and MessageEvent exports,
-    // which load undici: ~45 ms of a cold start. Checked in a fresh process, as Lambda starts one.
+    // which load undici: 25–45 ms of a cold start. Checked in a fresh process, as Lambda starts one.
     const script = `
       globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };
       await import(process.argv[1]);
