@@ -188,6 +188,38 @@ function unforwardableHeader(error: unknown): SluiceError | undefined {
 
 const QUEUE_HIGH_WATER_BYTES = 64 * 1024;
 
+const idleTimeout = (idleMs: number) =>
+  new SluiceError('timeout', `The upstream sent nothing for ${idleMs} ms.`, { code: 'upstream_idle_timeout' });
+
+/**
+ * Listens to a response body: each chunk, its end, and its failure (an error, or the connection
+ * closing before the end). After the end or a failure nothing more is heard; the function returned
+ * stops listening sooner.
+ */
+function listenToBody(res: IncomingMessage, on: { data(chunk: Buffer): void; end(): void; fail(error: Error): void }): () => void {
+  const onData = (chunk: Buffer) => on.data(chunk);
+  const onEnd = () => {
+    stop();
+    on.end();
+  };
+  const onError = (error: Error) => {
+    stop();
+    on.fail(error);
+  };
+  const onClose = () => onError(new Error('the upstream closed the connection before the end of the body'));
+  const stop = () => {
+    res.off('data', onData);
+    res.off('end', onEnd);
+    res.off('error', onError);
+    res.off('close', onClose);
+  };
+  res.on('data', onData);
+  res.once('end', onEnd);
+  res.once('error', onError);
+  res.once('close', onClose);
+  return stop;
+}
+
 /**
  * The body's chunks; the idle timer runs only while Sluice waits on the upstream, not while a
  * slow client holds the stream back.
@@ -207,6 +239,7 @@ function readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncIterabl
   // One timer for the whole body, re-armed before each wait; if it expires while Sluice is not
   // waiting (the client held the stream back), it does nothing.
   let timer: NodeJS.Timeout | undefined;
+  let stopListening: (() => void) | undefined;
 
   const take = (): IteratorResult<Buffer> => {
     const value = queue.shift()!;
@@ -222,44 +255,30 @@ function readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncIterabl
     else if (ended) current.resolve({ value: undefined, done: true });
     else waiter = current;
   };
-  const stop = () => {
-    clearTimeout(timer);
-    res.off('data', onData);
-    res.off('end', onEnd);
-    res.off('error', onError);
-    res.off('close', onClose);
-  };
-  const onData = (chunk: Buffer) => {
-    queue.push(chunk);
-    queuedBytes += chunk.byteLength;
-    if (waiter) wake();
-    else if (queuedBytes > QUEUE_HIGH_WATER_BYTES && !res.isPaused()) res.pause();
-  };
-  const onEnd = () => {
-    ended = true;
-    stop();
-    wake();
-  };
-  const onError = (error: Error) => {
-    failure ??= error;
-    stop();
-    wake();
-  };
-  const onClose = () => {
-    if (ended) return;
-    onError(new Error('the upstream closed the connection before the end of the body'));
-  };
   // Nothing is read until the first next(): the body may be read with readAll instead.
   const start = () => {
     if (res.destroyed && !res.complete) failure = res.errored ?? new Error('the upstream connection closed before the body was read');
     timer = setTimeout(() => {
-      if (!waiter) return;
-      res.destroy(new SluiceError('timeout', `The upstream sent nothing for ${idleMs} ms.`, { code: 'upstream_idle_timeout' }));
+      if (waiter) res.destroy(idleTimeout(idleMs));
     }, idleMs);
-    res.on('data', onData);
-    res.once('end', onEnd);
-    res.once('error', onError);
-    res.once('close', onClose);
+    stopListening = listenToBody(res, {
+      data: (chunk) => {
+        queue.push(chunk);
+        queuedBytes += chunk.byteLength;
+        if (waiter) wake();
+        else if (queuedBytes > QUEUE_HIGH_WATER_BYTES && !res.isPaused()) res.pause();
+      },
+      end: () => {
+        ended = true;
+        clearTimeout(timer);
+        wake();
+      },
+      fail: (error) => {
+        failure ??= error;
+        clearTimeout(timer);
+        wake();
+      },
+    });
   };
 
   const iterator: AsyncIterator<Buffer> = {
@@ -279,7 +298,8 @@ function readWithIdleTimeout(res: IncomingMessage, idleMs: number): AsyncIterabl
       });
     },
     return() {
-      stop();
+      clearTimeout(timer);
+      stopListening?.();
       queue.length = 0;
       ended = true;
       if (!res.complete) res.destroy();
@@ -302,15 +322,10 @@ function readWholeBody(res: IncomingMessage, idleMs: number, maxBytes: number): 
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => {
-      res.destroy(new SluiceError('timeout', `The upstream sent nothing for ${idleMs} ms.`, { code: 'upstream_idle_timeout' }));
-    }, idleMs);
+    const timer = setTimeout(() => res.destroy(idleTimeout(idleMs)), idleMs);
     const settle = (error: unknown, body?: Buffer) => {
       clearTimeout(timer);
-      res.off('data', onData);
-      res.off('end', onEnd);
-      res.off('error', onError);
-      res.off('close', onClose);
+      stopListening();
       if (error === undefined) return resolve(body!);
       if (!res.destroyed) res.destroy();
       reject(
@@ -322,19 +337,16 @@ function readWholeBody(res: IncomingMessage, idleMs: number, maxBytes: number): 
             }),
       );
     };
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > maxBytes) return settle(tooLarge(maxBytes));
-      chunks.push(chunk);
-      timer.refresh();
-    };
-    const onEnd = () => settle(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    const onError = (error: Error) => settle(error);
-    const onClose = () => settle(new Error('the upstream closed the connection before the end of the body'));
-    res.on('data', onData);
-    res.once('end', onEnd);
-    res.once('error', onError);
-    res.once('close', onClose);
+    const stopListening = listenToBody(res, {
+      data: (chunk) => {
+        size += chunk.byteLength;
+        if (size > maxBytes) return settle(tooLarge(maxBytes));
+        chunks.push(chunk);
+        timer.refresh();
+      },
+      end: () => settle(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)),
+      fail: (error) => settle(error),
+    });
   });
 }
 
