@@ -4,7 +4,7 @@ import { bedrockSettings } from '../../providers/bedrock/settings.ts';
 import type { ProviderAdapter } from '../../providers/types.ts';
 import { readBody } from '../../upstream/upstream-client.ts';
 import { bedrockTranslator } from '../translate/bedrock/translator.ts';
-import { prepareThrough } from './synthetic-request.ts';
+import { adapterAccess, prepareThrough } from './synthetic-request.ts';
 import type { ListedModel, NativeUpstream, TranslatedTarget } from './types.ts';
 
 const MAX_LIST_BYTES = 8 * 1024 * 1024;
@@ -23,9 +23,8 @@ export function bedrockUpstream(adapter: ProviderAdapter = bedrockProvider): Nat
   const converseStream = adapter.endpoints.find((endpoint) => endpoint.operation === 'chat' && endpoint.match('/model/m/converse-stream'))!;
   const models = adapter.endpoints.find((endpoint) => endpoint.operation === 'models')!;
   return {
+    ...adapterAccess(adapter),
     howToEnable: `${adapter.howToEnable} Then set SLUICE_BEDROCK_API_KEY, or SLUICE_BEDROCK_IAM_AUTH_ENABLED=true.`,
-    baseUrl: (config) => adapter.baseUrl(config),
-    defaultKey: (config) => adapter.defaultKey(config),
     // With IAM auth Sluice signs calls that bring no key itself.
     keyRequired: (config) => !bedrockSettings(config).iamAuth,
     async call(input) {
