@@ -67,6 +67,28 @@ function throughputTable(rows: readonly Row[]): string {
   );
 }
 
+/** Each turn's figures side by side, to tell a difference from the machine's drift. */
+function turnsTable(rows: readonly Row[]): string {
+  const gateways = gatewaysOf(rows);
+  const perTurn = (values: Array<string | undefined>) => values.map((v) => v ?? '–').join(' · ');
+  const headers = ['workload', 'conc'];
+  for (const g of gateways) headers.push(`${label(g)} +p50`, `${label(g)} +p99`);
+  const versus = rows.some((row) => row.sluiceVsPortkeyByTurn);
+  if (versus) headers.push('Sluice ÷ Portkey');
+  return table(
+    headers,
+    rows.map((row) => {
+      const cells: Array<string | number | undefined> = [row.workload, row.concurrency];
+      for (const g of gateways) {
+        const turns = row.turns[g] ?? [];
+        cells.push(perTurn(turns.map((t) => signedMs(t.addedP50Ms))), perTurn(turns.map((t) => signedMs(t.addedP99Ms))));
+      }
+      if (versus) cells.push(row.sluiceVsPortkeyByTurn ? perTurn(row.sluiceVsPortkeyByTurn.map(ratio)) : undefined);
+      return cells;
+    }),
+  );
+}
+
 function coldStartTable(results: Results): string {
   const runs = results.coldStarts[0]?.importMsRuns.length ?? 0;
   return table(
@@ -90,6 +112,9 @@ export function formatReport(results: Results): string {
     '',
     throughputTable(results.rows),
   ];
+  if (results.roundsPerCase > 1) {
+    parts.push('', 'Turn by turn (each turn of a gateway against the direct slice of the same turn; the tables above pool the turns):', '', turnsTable(results.rows));
+  }
   if (results.coldStarts.length) {
     parts.push('', 'Cold start (bundles built as deployed; import timed in a fresh Node process):', '', coldStartTable(results));
   }

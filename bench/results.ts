@@ -30,13 +30,24 @@ export interface Comparison {
   throughputVsDirect: number;
 }
 
+/** One turn of a gateway against the direct slice measured in the same turn: how much the figures move run to run. */
+export interface Turn {
+  addedP50Ms: number;
+  addedP99Ms: number;
+  rps: number;
+}
+
 export interface Row {
   workload: string;
   concurrency: number;
   direct: Measurement;
   gateways: Record<string, Measurement & Comparison>;
+  /** Each gateway's turns, in order (the whole-case figures above pool them). */
+  turns: Record<string, Turn[]>;
   /** Sluice's throughput over Portkey's. */
   sluiceVsPortkey?: number;
+  /** The same, turn by turn. */
+  sluiceVsPortkeyByTurn?: number[];
 }
 
 export interface Results {

@@ -4,7 +4,7 @@ import { measureColdStarts, type ColdStart } from './cold-start.ts';
 import { percentile, runLoad, type LoadResult, type Target } from './load.ts';
 import { cpuBetween, peakRss, procAvailable, readCpu, resetPeakRss, type CpuReading } from './process-stats.ts';
 import { formatReport } from './report.ts';
-import type { Comparison, Measurement, Row } from './results.ts';
+import type { Comparison, Measurement, Row, Turn } from './results.ts';
 import { startBareProxy, startPortkey, startSluice, startUpstream, type Server } from './servers.ts';
 
 /**
@@ -145,6 +145,15 @@ function compare(gateway: Measurement, direct: Measurement): Comparison {
   return comparison;
 }
 
+/** Each turn's slice of a gateway against the direct slice of the same turn. */
+function turnsOf(gatewaySlices: Slice[], directSlices: Slice[], stream: boolean): Turn[] {
+  return gatewaySlices.map((slice, i) => {
+    const gateway = measureSlices([slice], stream);
+    const direct = measureSlices([directSlices[i]!], stream);
+    return { addedP50Ms: round(gateway.p50 - direct.p50), addedP99Ms: round(gateway.p99 - direct.p99), rps: gateway.rps };
+  });
+}
+
 const json = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
 
 function targetOf(upstream: Server, server: Server | undefined, body: Buffer): Target {
@@ -192,13 +201,17 @@ async function runWorkloads(): Promise<Row[]> {
             }
           }
           const direct = measureSlices(slices[0]!, workload.stream);
-          const row: Row = { workload: workload.name, concurrency, direct, gateways: {} };
+          const row: Row = { workload: workload.name, concurrency, direct, gateways: {}, turns: {} };
           for (const [i, server] of servers.entries()) {
             const m = measureSlices(slices[i + 1]!, workload.stream);
             row.gateways[server.name] = { ...m, ...compare(m, direct) };
+            row.turns[server.name] = turnsOf(slices[i + 1]!, slices[0]!, workload.stream);
           }
           const { sluice, portkey } = row.gateways;
-          if (sluice && portkey) row.sluiceVsPortkey = round(sluice.rps / portkey.rps);
+          if (sluice && portkey) {
+            row.sluiceVsPortkey = round(sluice.rps / portkey.rps);
+            row.sluiceVsPortkeyByTurn = row.turns.sluice!.map((turn, i) => round(turn.rps / row.turns.portkey![i]!.rps));
+          }
           rows.push(row);
           process.stderr.write(`  measured ${workload.name} at concurrency ${concurrency}\n`);
         }
