@@ -145,12 +145,12 @@ function compare(gateway: Measurement, direct: Measurement): Comparison {
   return comparison;
 }
 
-/** Each turn's slice of a gateway against the direct slice of the same turn. */
-function turnsOf(gatewaySlices: Slice[], directSlices: Slice[], stream: boolean): Turn[] {
+/** Each turn's slice of a gateway against the direct measurement of the same turn. */
+function turnsOf(gatewaySlices: Slice[], directTurns: Measurement[], stream: boolean): Turn[] {
   return gatewaySlices.map((slice, i) => {
     const gateway = measureSlices([slice], stream);
-    const direct = measureSlices([directSlices[i]!], stream);
-    return { addedP50Ms: round(gateway.p50 - direct.p50), addedP99Ms: round(gateway.p99 - direct.p99), rps: gateway.rps };
+    const { addedP50Ms, addedP99Ms } = compare(gateway, directTurns[i]!);
+    return { addedP50Ms, addedP99Ms, rps: gateway.rps };
   });
 }
 
@@ -201,11 +201,12 @@ async function runWorkloads(): Promise<Row[]> {
             }
           }
           const direct = measureSlices(slices[0]!, workload.stream);
+          const directTurns = slices[0]!.map((slice) => measureSlices([slice], workload.stream));
           const row: Row = { workload: workload.name, concurrency, direct, gateways: {}, turns: {} };
           for (const [i, server] of servers.entries()) {
             const m = measureSlices(slices[i + 1]!, workload.stream);
             row.gateways[server.name] = { ...m, ...compare(m, direct) };
-            row.turns[server.name] = turnsOf(slices[i + 1]!, slices[0]!, workload.stream);
+            row.turns[server.name] = turnsOf(slices[i + 1]!, directTurns, workload.stream);
           }
           const { sluice, portkey } = row.gateways;
           if (sluice && portkey) {
