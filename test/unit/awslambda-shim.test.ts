@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { ServerResponse } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { installAwsLambdaShim, LocalResponseStream } from '../../bin/local/awslambda-shim.ts';
 
@@ -49,6 +51,22 @@ describe('the local awslambda shim', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/octet-stream');
     expect(res.chunks.join('')).toBe('raw');
+  });
+
+  it('lets go of its response once ended, so a stream that outlives its request holds none of it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // The response is reachable only through the stream, as when the request that made them is over.
+    const open = () => {
+      const res = new RecordingResponse();
+      return { released: new WeakRef(res), stream: new LocalResponseStream(res as unknown as ServerResponse) };
+    };
+    const { released, stream } = open();
+    await new Promise<void>((resolve) => stream.end('done', () => resolve()));
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(stream.writableFinished).toBe(true);
+    expect(released.deref()).toBeUndefined();
   });
 
   it('writes the prelude to any other stream as the Lambda runtime does: JSON, then eight NUL bytes', () => {
