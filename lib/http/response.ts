@@ -24,6 +24,10 @@ export class ResponseWriter {
     this.raw = raw;
     this.factory = factory;
     const onGone = () => {
+      // Only the first of the two is heard: a listener left on a finished stream would keep this
+      // writer, and through its listeners the whole exchange, alive for as long as the stream.
+      raw.off('close', onGone);
+      raw.off('error', onGone);
       if (this.closedByPeer || this.raw.writableFinished) return;
       this.closedByPeer = true;
       for (const listener of this.closeListeners.splice(0)) listener();
@@ -83,8 +87,12 @@ export class ResponseWriter {
     if (this.closedByPeer || stream.writableEnded) return;
     this.firstByteAt ??= performance.now();
     this.flushed = new Promise<void>((resolve) => {
-      stream.once('error', () => resolve());
-      stream.end(() => resolve());
+      const flushed = () => {
+        stream.off('error', flushed);
+        resolve();
+      };
+      stream.once('error', flushed);
+      stream.end(flushed);
     });
   }
 

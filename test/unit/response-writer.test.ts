@@ -55,4 +55,18 @@ describe('ResponseWriter', () => {
     const writer = new ResponseWriter(stream, passThroughFactory);
     expect(await settled(writer.delivered())).toBe(true);
   });
+
+  it('stops listening to the response stream once it has closed, so a finished stream holds nothing of the writer', async () => {
+    const { stream, flush } = slowToFlush();
+    const listening = () => stream.listenerCount('error') + stream.listenerCount('close');
+    const before = listening();
+    const writer = new ResponseWriter(stream, passThroughFactory);
+    writer.start(200, {});
+    await writer.end(Buffer.from('the answer'));
+    flush();
+    await writer.delivered();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stream.closed).toBe(true);
+    expect(listening()).toBe(before);
+  });
 });
