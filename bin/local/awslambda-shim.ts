@@ -45,6 +45,7 @@ export class LocalResponseStream extends Writable {
    */
   sendPrelude(prelude: Prelude): void {
     const headers = prelude.cookies?.length ? { ...prelude.headers, 'set-cookie': prelude.cookies } : (prelude.headers ?? {});
+    // No response any more when the client went away before the handler gave its prelude.
     this.res?.writeHead(prelude.statusCode ?? 200, headers);
     this.headersSent = true;
   }

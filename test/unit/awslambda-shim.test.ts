@@ -69,6 +69,14 @@ describe('the local awslambda shim', () => {
     expect(released.deref()).toBeUndefined();
   });
 
+  it('drops quietly a prelude given after the client has gone', () => {
+    const res = new RecordingResponse();
+    const stream = new LocalResponseStream(res as unknown as ServerResponse);
+    stream.destroy();
+    expect(() => awslambda.HttpResponseStream.from(stream, { statusCode: 200, headers: {} })).not.toThrow();
+    expect(res.status).toBe(0);
+  });
+
   it('writes the prelude to any other stream as the Lambda runtime does: JSON, then eight NUL bytes', () => {
     const other = Object.assign(new PassThrough(), { contentType: '', setContentType(type: string) { this.contentType = type; } });
     awslambda.HttpResponseStream.from(other, { statusCode: 404, headers: { 'x-a': 'b' } }).write('body');
