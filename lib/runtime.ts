@@ -76,17 +76,22 @@ export function createRuntime(config: Config, services: RuntimeServices = awsSer
   });
   const tokens = new SluiceTokens(services.signingKey, config.auth.oauthTokenTtlSeconds);
   const failedAttempts = new FailedAttemptLimiter(config.auth.failureLimit, config.auth.failureWindowMs);
+  const records: RecordWriter = services.recordWriter ?? interactions;
   return {
     config,
     logger,
     db,
     profiles: new ProfileStore(db, config.storage.tables.profiles, config.storage.profileCacheTtlMs),
     interactions,
-    records: services.recordWriter ?? interactions,
+    records,
     upstream,
     sanitizer: new DualLlmSanitizer(openAiStyleQuarantinedCompletion(upstream, config)),
     limiter: new UsageLimiter(db, config.storage.tables.usageCounters),
-    telemetry: new RequestTelemetry({ metricsEnabled: config.observability.metricsEnabled, tracer: spanSource(config.observability.tracing), logger }),
+    telemetry: new RequestTelemetry({
+      metricsEnabled: config.observability.metricsEnabled && !records.publishesRequestMetrics,
+      tracer: spanSource(config.observability.tracing),
+      logger,
+    }),
     providerKeys: services.providerKeys,
     access,
     tokens,

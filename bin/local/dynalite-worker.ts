@@ -4,6 +4,7 @@ import dynalite from 'dynalite';
 import { loadConfig } from '../../lib/config/index.ts';
 import { InteractionStore } from '../../lib/interactions/interaction-store.ts';
 import { createLogger } from '../../lib/observability/logger.ts';
+import { publishRequestMetrics } from '../../lib/observability/request-metrics.ts';
 import { createDocumentClient } from '../../lib/storage/dynamo.ts';
 import { RequestListenerHttpHandler } from './request-listener-http-handler.ts';
 import { serveRequestListenerOverPort, type InMemoryRequestListener } from './request-listener-over-port.ts';
@@ -37,7 +38,7 @@ function interactionStore(): InteractionStore {
 server.listen(0, '127.0.0.1', () => {
   parentPort!.postMessage({ port: (server.address() as AddressInfo).port });
 });
-parentPort!.on('message', (message: 'close' | { connect: MessagePort } | { records: MessagePort }) => {
+parentPort!.on('message', (message: 'close' | { connect: MessagePort } | { records: MessagePort; metrics: boolean }) => {
   if (message === 'close') {
     for (const connection of connections) connection.close();
     server.close(() => parentPort!.postMessage({ closed: true }));
@@ -47,6 +48,6 @@ parentPort!.on('message', (message: 'close' | { connect: MessagePort } | { recor
   const connection = 'records' in message ? message.records : message.connect;
   connections.add(connection);
   connection.once('close', () => connections.delete(connection));
-  if ('records' in message) serveRecordWritesOverPort(connection, interactionStore());
+  if ('records' in message) serveRecordWritesOverPort(connection, interactionStore(), message.metrics ? publishRequestMetrics : undefined);
   else serveRequestListenerOverPort(connection, listener);
 });

@@ -9,6 +9,7 @@ import type { Interaction } from '../../lib/interactions/interaction.ts';
 import type { RecordWriter } from '../../lib/interactions/record-writer.ts';
 import { MessagePortHttpHandler } from './message-port-http-handler.ts';
 import { WorkerRecordWriter } from './worker-record-writer.ts';
+import { publishRequestMetrics } from '../../lib/observability/request-metrics.ts';
 
 export interface EmbeddedDynamoDb {
   endpoint: string;
@@ -17,8 +18,11 @@ export interface EmbeddedDynamoDb {
    * no HTTP in between; the client's destroy() closes it. The client still needs `endpoint` to sign.
    */
   connect(): HttpHandler;
-  /** A RecordWriter whose records the worker writes itself (see worker-record-writer.ts). */
-  connectRecordWriter(onLost: (record: Interaction, reason: string) => void): RecordWriter;
+  /**
+   * A RecordWriter whose records the worker writes itself (see worker-record-writer.ts); with
+   * `metrics`, the worker also publishes each record's request metrics, off the gateway's event loop.
+   */
+  connectRecordWriter(onLost: (record: Interaction, reason: string) => void, metrics: boolean): RecordWriter;
   close(): Promise<void>;
 }
 
@@ -44,11 +48,11 @@ export async function startEmbeddedDynamoDb(directory: string | undefined): Prom
       worker.postMessage({ connect: port2 }, [port2]);
       return new MessagePortHttpHandler(port1);
     },
-    connectRecordWriter(onLost) {
+    connectRecordWriter(onLost, metrics) {
       if (closed) throw new Error('the embedded DynamoDB is closed');
       const { port1, port2 } = new MessageChannel();
-      worker.postMessage({ records: port2 }, [port2]);
-      return new WorkerRecordWriter(port1, onLost);
+      worker.postMessage({ records: port2, metrics }, [port2]);
+      return new WorkerRecordWriter(port1, onLost, { publishMetrics: metrics ? publishRequestMetrics : undefined });
     },
     async close() {
       closed = true;

@@ -122,7 +122,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   useRuntimeServices((runtimeConfig) => ({
     ...localSecretServices(runtimeConfig),
     storageRequestHandler: dynamo?.connect(),
-    recordWriter: dynamo?.connectRecordWriter(lostRecordLogger(runtimeConfig)),
+    recordWriter: dynamo?.connectRecordWriter(lostRecordLogger(runtimeConfig), runtimeConfig.observability.metricsEnabled),
   }));
   const adminGate = new LocalAdminGate(ensureAdminToken(config.server.dataDir), config);
   await createTables(config.storage.endpoint!, config, dynamo?.connect());

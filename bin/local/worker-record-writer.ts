@@ -23,12 +23,24 @@ export class WorkerRecordWriter implements RecordWriter {
   private lingerTimer: NodeJS.Timeout | undefined;
   private nextId = 0;
   private closedBecause: string | undefined;
+  private readonly publishMetrics: ((record: Interaction) => void) | undefined;
+  readonly publishesRequestMetrics: boolean;
 
-  /** `onLost` hears of each record that could not be handed to the worker (it logs its own failures). */
-  constructor(port: MessagePort, onLost: (record: Interaction, reason: string) => void, lingerMs = RECORD_LINGER_MS) {
+  /**
+   * `onLost` hears of each record that could not be handed to the worker (it logs its own failures).
+   * `publishMetrics`: the worker was connected to publish each record's request metrics; the
+   * metrics of a record never handed to it are published here with this instead.
+   */
+  constructor(
+    port: MessagePort,
+    onLost: (record: Interaction, reason: string) => void,
+    { lingerMs = RECORD_LINGER_MS, publishMetrics }: { lingerMs?: number; publishMetrics?: (record: Interaction) => void } = {},
+  ) {
     this.port = port;
     this.onLost = onLost;
     this.lingerMs = lingerMs;
+    this.publishMetrics = publishMetrics;
+    this.publishesRequestMetrics = publishMetrics !== undefined;
     port.on('message', ({ id, written }: PortRecordWritten) => this.settle(id, written));
     port.on('close', () => this.fail('the embedded DynamoDB closed its connection'));
     // The port holds the process open only while records are on their way.
@@ -37,7 +49,7 @@ export class WorkerRecordWriter implements RecordWriter {
 
   write(record: Interaction): Promise<boolean> {
     if (this.closedBecause) {
-      this.onLost(record, this.closedBecause);
+      this.lose(record);
       return Promise.resolve(false);
     }
     return new Promise((done) => {
@@ -76,14 +88,26 @@ export class WorkerRecordWriter implements RecordWriter {
     this.closedBecause ??= reason;
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    const unsent = [...this.gathering, ...[...this.posted.values()].flat()];
+    const neverPosted = this.gathering;
+    const unanswered = [...this.posted.values()].flat();
     this.gathering = [];
     this.posted.clear();
     this.port.unref();
-    for (const { record, done } of unsent) {
+    for (const { record, done } of neverPosted) {
+      this.lose(record);
+      done(false);
+    }
+    // The worker had these, and published their metrics on receipt.
+    for (const { record, done } of unanswered) {
       this.onLost(record, this.closedBecause);
       done(false);
     }
+  }
+
+  /** A record the worker never had: lost, but its request metrics are still published. */
+  private lose(record: Interaction): void {
+    this.onLost(record, this.closedBecause!);
+    this.publishMetrics?.(record);
   }
 }
 
@@ -92,9 +116,13 @@ export interface BatchRecordWriter {
   writeMany(records: ReadonlyArray<Interaction>): Promise<boolean[]>;
 }
 
-/** The worker's side: writes each batch that arrives on `port` with `writer` and answers, per record, whether it was stored. */
-export function serveRecordWritesOverPort(port: MessagePort, writer: BatchRecordWriter): void {
+/**
+ * The worker's side: writes each batch that arrives on `port` with `writer` and answers, per record,
+ * whether it was stored. With `publishMetrics`, each record's request metrics are published first.
+ */
+export function serveRecordWritesOverPort(port: MessagePort, writer: BatchRecordWriter, publishMetrics?: (record: Interaction) => void): void {
   port.on('message', ({ id, records }: PortRecordWrite) => {
+    if (publishMetrics) for (const record of records) publishMetrics(record);
     void writer.writeMany(records).then((written) => port.postMessage({ id, written } satisfies PortRecordWritten));
   });
 }

@@ -8,6 +8,11 @@ export interface RecordWriter {
   write(record: Interaction): Promise<boolean>;
   /** Lets go of what the writer holds (a connection); records written after are not stored. */
   close?(): void;
+  /**
+   * The writer publishes each record's request metrics itself, so the handler does not (the local
+   * server's record worker does, beside the write, off the gateway's event loop).
+   */
+  readonly publishesRequestMetrics?: boolean;
 }
 
 /** BatchWriteItem takes at most 25 items. */

@@ -72,5 +72,8 @@ export function publishRequestMetrics(record: Interaction): void {
   if (record.outputTokens !== undefined) metrics.addMetric(MetricName.OutputTokens, MetricUnit.Count, record.outputTokens);
   if (record.costUsd !== undefined) metrics.addMetric(MetricName.CostUsd, MetricUnit.NoUnit, record.costUsd);
   for (const [key, value] of Object.entries(metadataOf(record))) metrics.addMetadata(key, value);
+  // Dated when the request ended, not when the line is written: the local server's record worker
+  // publishes it a few milliseconds later.
+  metrics.setTimestamp(Math.round(Date.parse(record.createdAt) + record.latencyMs));
   metrics.publishStoredMetrics();
 }

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE, MetricDimension, MetricName } from '../../lib/observability/metric-names.ts';
 import { publishRequestMetrics } from '../../lib/observability/request-metrics.ts';
-import { sampleRecord } from '../support/records.ts';
+import type { Interaction } from '../../lib/interactions/interaction.ts';
+import { sampleRecord as sampleOf } from '../support/records.ts';
 import { StdoutCapture } from '../support/stdout-capture.ts';
 
 let capture: StdoutCapture;
@@ -9,6 +10,9 @@ beforeEach(() => {
   capture = new StdoutCapture().start();
 });
 afterEach(() => capture.stop());
+
+/** A sample record of a request that has just ended (CloudWatch takes no line dated over 14 days ago). */
+const sampleRecord = (overrides: Partial<Interaction> = {}) => sampleOf({ createdAt: new Date(Date.now() - 200).toISOString(), ...overrides });
 
 describe('publishRequestMetrics', () => {
   it('writes one line in the Sluice namespace: every metric for the gateway, by provider and by model', () => {
@@ -122,5 +126,11 @@ describe('publishRequestMetrics', () => {
     expect(third).not.toHaveProperty('agentId');
     for (const line of lines) expect(line._aws.CloudWatchMetrics[0]!.Dimensions).toHaveLength(3);
     for (const line of lines) expect(Math.abs(line._aws.Timestamp - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('dates the line when the request ended, however late it is published', () => {
+    const endedAt = Date.now() - 5 * 60_000;
+    publishRequestMetrics(sampleRecord({ createdAt: new Date(endedAt - 1500).toISOString(), latencyMs: 1500.4 }));
+    expect(capture.emf()[0]!._aws.Timestamp).toBe(endedAt);
   });
 });
