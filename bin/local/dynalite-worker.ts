@@ -2,9 +2,10 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { loadConfig } from '../../lib/config/index.ts';
+import type { Interaction } from '../../lib/interactions/interaction.ts';
 import { InteractionStore } from '../../lib/interactions/interaction-store.ts';
 import { createLogger } from '../../lib/observability/logger.ts';
-import { publishRequestMetrics } from '../../lib/observability/request-metrics.ts';
+import { guardedMetricsPublisher } from '../../lib/observability/request-metrics.ts';
 import { createDocumentClient } from '../../lib/storage/dynamo.ts';
 import { RequestListenerHttpHandler } from './request-listener-http-handler.ts';
 import { serveRequestListenerOverPort, type InMemoryRequestListener } from './request-listener-over-port.ts';
@@ -22,17 +23,21 @@ const { directory } = workerData as { directory: string | undefined };
 const server = dynalite({ path: directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 const listener = server.listeners('request')[0] as InMemoryRequestListener;
 const connections = new Set<MessagePort>();
-let recordStore: InteractionStore | undefined;
+let records: { store: InteractionStore; publishMetrics: (record: Interaction) => void } | undefined;
 
-/** The one store every record connection shares, made on first use (the endpoint is only needed to sign). */
-function interactionStore(): InteractionStore {
-  if (!recordStore) {
+/** What every record connection shares, made on first use: the store (the endpoint is only needed to sign) and the metrics publisher. */
+function recordServices(): NonNullable<typeof records> {
+  if (!records) {
     const { port } = server.address() as AddressInfo;
     const config = loadConfig({ ...process.env, SLUICE_DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}` });
     const db = createDocumentClient(config, new RequestListenerHttpHandler(listener));
-    recordStore = new InteractionStore(db, config.storage.tables.interactions, config.storage.recordWriteAttempts, createLogger(config));
+    const logger = createLogger(config);
+    records = {
+      store: new InteractionStore(db, config.storage.tables.interactions, config.storage.recordWriteAttempts, logger),
+      publishMetrics: guardedMetricsPublisher(logger),
+    };
   }
-  return recordStore;
+  return records;
 }
 
 server.listen(0, '127.0.0.1', () => {
@@ -48,6 +53,9 @@ parentPort!.on('message', (message: 'close' | { connect: MessagePort } | { recor
   const connection = 'records' in message ? message.records : message.connect;
   connections.add(connection);
   connection.once('close', () => connections.delete(connection));
-  if ('records' in message) serveRecordWritesOverPort(connection, interactionStore(), message.metrics ? publishRequestMetrics : undefined);
+  if ('records' in message) {
+    const { store, publishMetrics } = recordServices();
+    serveRecordWritesOverPort(connection, store, message.metrics ? publishMetrics : undefined);
+  }
   else serveRequestListenerOverPort(connection, listener);
 });

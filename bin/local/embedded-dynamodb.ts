@@ -9,7 +9,6 @@ import type { Interaction } from '../../lib/interactions/interaction.ts';
 import type { RecordWriter } from '../../lib/interactions/record-writer.ts';
 import { MessagePortHttpHandler } from './message-port-http-handler.ts';
 import { WorkerRecordWriter } from './worker-record-writer.ts';
-import { publishRequestMetrics } from '../../lib/observability/request-metrics.ts';
 
 export interface EmbeddedDynamoDb {
   endpoint: string;
@@ -19,10 +18,11 @@ export interface EmbeddedDynamoDb {
    */
   connect(): HttpHandler;
   /**
-   * A RecordWriter whose records the worker writes itself (see worker-record-writer.ts); with
-   * `metrics`, the worker also publishes each record's request metrics, off the gateway's event loop.
+   * A RecordWriter whose records the worker writes itself (see worker-record-writer.ts). With
+   * `publishMetrics`, the worker also publishes each record's request metrics, off the gateway's
+   * event loop; `publishMetrics` publishes those of a record the worker never had.
    */
-  connectRecordWriter(onLost: (record: Interaction, reason: string) => void, metrics: boolean): RecordWriter;
+  connectRecordWriter(onLost: (record: Interaction, reason: string) => void, publishMetrics?: (record: Interaction) => void): RecordWriter;
   close(): Promise<void>;
 }
 
@@ -48,11 +48,11 @@ export async function startEmbeddedDynamoDb(directory: string | undefined): Prom
       worker.postMessage({ connect: port2 }, [port2]);
       return new MessagePortHttpHandler(port1);
     },
-    connectRecordWriter(onLost, metrics) {
+    connectRecordWriter(onLost, publishMetrics) {
       if (closed) throw new Error('the embedded DynamoDB is closed');
       const { port1, port2 } = new MessageChannel();
-      worker.postMessage({ records: port2, metrics }, [port2]);
-      return new WorkerRecordWriter(port1, onLost, { publishMetrics: metrics ? publishRequestMetrics : undefined });
+      worker.postMessage({ records: port2, metrics: publishMetrics !== undefined }, [port2]);
+      return new WorkerRecordWriter(port1, onLost, { publishMetrics });
     },
     async close() {
       closed = true;

@@ -8,7 +8,9 @@ import { loadConfig, type Config } from '../../lib/config/index.ts';
 import { adminFunction, pathFunctions, proxyFunctions, type FunctionSpec } from '../../lib/function-catalog.ts';
 import { getRuntime, useRuntimeServices } from '../../lib/runtime.ts';
 import type { Interaction } from '../../lib/interactions/interaction.ts';
-import { createLogger } from '../../lib/observability/logger.ts';
+import type { RecordWriter } from '../../lib/interactions/record-writer.ts';
+import { createLogger, type Logger } from '../../lib/observability/logger.ts';
+import { guardedMetricsPublisher } from '../../lib/observability/request-metrics.ts';
 import { providerSegment } from '../../lib/proxy/route.ts';
 import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { installAwsLambdaShim, LocalResponseStream } from './awslambda-shim.ts';
@@ -64,10 +66,18 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Logs a record the embedded DynamoDB's worker could not be handed (it logs the failures it meets itself). */
-function lostRecordLogger(config: Config): (record: Interaction, reason: string) => void {
-  const logger = createLogger(config);
+function lostRecordLogger(logger: Logger): (record: Interaction, reason: string) => void {
   return (record, reason) =>
     logger.error('interaction record write failed', { interactionId: record.id, profileId: record.profileId, error: reason });
+}
+
+/** The embedded DynamoDB's record writer; it publishes the records' metrics too when they are on. */
+function embeddedRecordWriter(dynamo: EmbeddedDynamoDb, config: Config): RecordWriter {
+  const logger = createLogger(config);
+  return dynamo.connectRecordWriter(
+    lostRecordLogger(logger),
+    config.observability.metricsEnabled ? guardedMetricsPublisher(logger) : undefined,
+  );
 }
 
 /** Reads a request body up to Lambda's payload limit; undefined when it is larger. */
@@ -122,7 +132,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   useRuntimeServices((runtimeConfig) => ({
     ...localSecretServices(runtimeConfig),
     storageRequestHandler: dynamo?.connect(),
-    recordWriter: dynamo?.connectRecordWriter(lostRecordLogger(runtimeConfig), runtimeConfig.observability.metricsEnabled),
+    recordWriter: dynamo && embeddedRecordWriter(dynamo, runtimeConfig),
   }));
   const adminGate = new LocalAdminGate(ensureAdminToken(config.server.dataDir), config);
   await createTables(config.storage.endpoint!, config, dynamo?.connect());

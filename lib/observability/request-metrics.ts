@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Interaction } from '../interactions/interaction.ts';
+import type { Logger } from './logger.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE, MetricDimension, MetricName, metricDimensionSets } from './metric-names.ts';
 
 /** What is searchable in the EMF log line but never a dimension (per-user and per-request values). */
@@ -76,4 +77,22 @@ export function publishRequestMetrics(record: Interaction): void {
   // publishes it a few milliseconds later.
   metrics.setTimestamp(Math.round(Date.parse(record.createdAt) + record.latencyMs));
   metrics.publishStoredMetrics();
+}
+
+/**
+ * publishRequestMetrics for work that must go on whatever happens to the metrics (the record
+ * worker publishes them just before it writes the records): a failure is logged, never thrown.
+ */
+export function guardedMetricsPublisher(logger: Pick<Logger, 'warn'>): (record: Interaction) => void {
+  return (record) => {
+    try {
+      publishRequestMetrics(record);
+    } catch (error) {
+      logger.warn('request metrics failed', {
+        requestId: record.requestId,
+        interactionId: record.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
 }

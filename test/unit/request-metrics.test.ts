@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { METRICS_NAMESPACE, MetricDimension, MetricName } from '../../lib/observability/metric-names.ts';
-import { publishRequestMetrics } from '../../lib/observability/request-metrics.ts';
+import { guardedMetricsPublisher, publishRequestMetrics } from '../../lib/observability/request-metrics.ts';
 import type { Interaction } from '../../lib/interactions/interaction.ts';
 import { sampleRecord as sampleOf } from '../support/records.ts';
 import { StdoutCapture } from '../support/stdout-capture.ts';
@@ -132,5 +132,22 @@ describe('publishRequestMetrics', () => {
     const endedAt = Date.now() - 5 * 60_000;
     publishRequestMetrics(sampleRecord({ createdAt: new Date(endedAt - 1500).toISOString(), latencyMs: 1500.4 }));
     expect(capture.emf()[0]!._aws.Timestamp).toBe(endedAt);
+  });
+});
+
+describe('guardedMetricsPublisher', () => {
+  it('publishes as publishRequestMetrics does', () => {
+    const warn = vi.fn();
+    guardedMetricsPublisher({ warn })(sampleRecord({ id: 'i-guarded' }));
+    expect(capture.emf()).toEqual([expect.objectContaining({ interactionId: 'i-guarded', Requests: 1 })]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('logs a failure instead of throwing it, so the record it goes with is still written', () => {
+    const warn = vi.fn();
+    const broken = sampleRecord({ id: 'i-broken' });
+    Object.defineProperty(broken, 'provider', { get: () => { throw new Error('no provider'); } });
+    expect(() => guardedMetricsPublisher({ warn })(broken)).not.toThrow();
+    expect(warn).toHaveBeenCalledWith('request metrics failed', expect.objectContaining({ interactionId: 'i-broken', error: 'no provider' }));
   });
 });

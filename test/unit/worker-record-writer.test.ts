@@ -2,6 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { serveRecordWritesOverPort, WorkerRecordWriter } from '../../bin/local/worker-record-writer.ts';
 import { InteractionStore } from '../../lib/interactions/interaction-store.ts';
+import { guardedMetricsPublisher } from '../../lib/observability/request-metrics.ts';
 import { startEmbeddedStorage } from '../support/embedded-storage.ts';
 import { numberedRecord } from '../support/records.ts';
 import { StdoutCapture } from '../support/stdout-capture.ts';
@@ -10,7 +11,7 @@ describe('records written by the embedded DynamoDB\'s worker', () => {
   it('stores every record sent, as sent, and answers each write once it is stored', async () => {
     const { dynamo, config, db, close } = await startEmbeddedStorage({ overPort: true });
     const lost = vi.fn();
-    const writer = dynamo.connectRecordWriter(lost, false);
+    const writer = dynamo.connectRecordWriter(lost);
     const reader = new InteractionStore(db, config.storage.tables.interactions, 1, { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
     try {
       const records = Array.from({ length: 40 }, (_, i) => numberedRecord(i, { profileId: 'via-worker' }));
@@ -29,7 +30,7 @@ describe('records written by the embedded DynamoDB\'s worker', () => {
   it('answers false for records in flight when the worker goes away, and for records sent after, and says so', async () => {
     const { dynamo, db } = await startEmbeddedStorage({ overPort: true });
     const lost = vi.fn();
-    const writer = dynamo.connectRecordWriter(lost, false);
+    const writer = dynamo.connectRecordWriter(lost);
     const inFlight = Array.from({ length: 20 }, (_, i) => writer.write(numberedRecord(i, { profileId: 'closing' })));
     await dynamo.close();
     const results = await Promise.all(inFlight);
@@ -93,8 +94,8 @@ describe('records written by the embedded DynamoDB\'s worker', () => {
   it('publishes each record\'s request metrics in the worker when connected to, and only then', async () => {
     const { dynamo, close } = await startEmbeddedStorage({ overPort: true });
     const capture = new StdoutCapture().start();
-    const writer = dynamo.connectRecordWriter(vi.fn(), true);
-    const silent = dynamo.connectRecordWriter(vi.fn(), false);
+    const writer = dynamo.connectRecordWriter(vi.fn(), guardedMetricsPublisher({ warn: vi.fn() }));
+    const silent = dynamo.connectRecordWriter(vi.fn());
     try {
       expect(writer.publishesRequestMetrics).toBe(true);
       expect(silent.publishesRequestMetrics).toBe(false);
