@@ -117,7 +117,7 @@ describe('records written by the embedded DynamoDB\'s worker', () => {
     }
   });
 
-  it('hands each record to the metrics publisher before the writer sees it, and to none when there is none', async () => {
+  it('has the worker hand each record to its metrics publisher before the write, and the gateway side publish none of them', async () => {
     const order: string[] = [];
     const { port1, port2 } = new MessageChannel();
     serveRecordWritesOverPort(
