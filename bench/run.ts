@@ -195,7 +195,7 @@ async function runWorkloads(): Promise<Row[]> {
         for (const concurrency of concurrencies) {
           const targets: Array<Server | undefined> = [undefined, ...servers];
           const slices = targets.map(() => [] as Slice[]);
-          for (let round = 0; round < rounds; round++) {
+          for (let turn = 0; turn < rounds; turn++) {
             for (const [i, server] of targets.entries()) {
               slices[i]!.push(await measureSlice(targetOf(upstream, server, workload.body), workload, concurrency, server ?? upstream, upstream));
             }

@@ -24,7 +24,6 @@ export class WorkerRecordWriter implements RecordWriter {
   private nextId = 0;
   private closedBecause: string | undefined;
   private readonly publishMetrics: ((record: Interaction) => void) | undefined;
-  readonly publishesRequestMetrics: boolean;
 
   /**
    * `onLost` hears of each record that could not be handed to the worker (it logs its own failures).
@@ -40,11 +39,14 @@ export class WorkerRecordWriter implements RecordWriter {
     this.onLost = onLost;
     this.lingerMs = lingerMs;
     this.publishMetrics = publishMetrics;
-    this.publishesRequestMetrics = publishMetrics !== undefined;
     port.on('message', ({ id, written }: PortRecordWritten) => this.settle(id, written));
     port.on('close', () => this.fail('the embedded DynamoDB closed its connection'));
     // The port holds the process open only while records are on their way.
     port.unref();
+  }
+
+  get publishesRequestMetrics(): boolean {
+    return this.publishMetrics !== undefined;
   }
 
   write(record: Interaction): Promise<boolean> {

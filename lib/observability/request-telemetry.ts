@@ -1,6 +1,6 @@
 import type { Interaction } from '../interactions/interaction.ts';
 import type { Logger } from './logger.ts';
-import { publishRequestMetrics } from './request-metrics.ts';
+import { guardedMetricsPublisher } from './request-metrics.ts';
 import { traceUpstreamCall, type SpanSource } from './upstream-trace.ts';
 
 /**
@@ -31,12 +31,12 @@ export function spanSource(tracing: boolean): SpanSource | Promise<SpanSource> {
 
 /** Metrics and trace of a request, published once its response has ended. */
 export class RequestTelemetry {
-  private readonly metricsEnabled: boolean;
+  private readonly publishMetrics: ((record: Interaction) => void) | undefined;
   private readonly tracer: Promise<SpanSource>;
   private readonly logger: Logger;
 
   constructor(options: { metricsEnabled: boolean; tracer: SpanSource | Promise<SpanSource>; logger: Logger }) {
-    this.metricsEnabled = options.metricsEnabled;
+    this.publishMetrics = options.metricsEnabled ? guardedMetricsPublisher(options.logger) : undefined;
     this.logger = options.logger;
     this.tracer = Promise.resolve(options.tracer).catch((error: unknown) => {
       this.logger.warn('tracing is off: the tracer could not be loaded', { error: error instanceof Error ? error.message : String(error) });
@@ -46,12 +46,12 @@ export class RequestTelemetry {
 
   /** Never throws: telemetry must not break a response that has already been sent. */
   async requestEnded(record: Interaction, upstreamStartedAt: number | undefined): Promise<void> {
+    this.publishMetrics?.(record);
     try {
-      if (this.metricsEnabled) publishRequestMetrics(record);
       const timing = upstreamStartedAt === undefined ? undefined : { startedAt: performance.timeOrigin + upstreamStartedAt };
       if (timing) traceUpstreamCall(await this.tracer, record, timing);
     } catch (error) {
-      this.logger.warn('request telemetry failed', {
+      this.logger.warn('request trace failed', {
         requestId: record.requestId,
         interactionId: record.id,
         error: error instanceof Error ? error.message : String(error),
