@@ -5,15 +5,25 @@ export const MAX_RECORD_TEXT = 1024;
 /** DynamoDB refuses items over 400 KB; a record stays well under, so it is never lost for its size. */
 export const MAX_RECORD_BYTES = 300 * 1024;
 
+/** `value` with every text over MAX_RECORD_TEXT clipped; what holds none is returned as it is, not copied. */
 function clip(value: unknown): unknown {
   if (typeof value === 'string') return value.length > MAX_RECORD_TEXT ? `${value.slice(0, MAX_RECORD_TEXT)}…` : value;
-  if (Array.isArray(value)) return value.map(clip);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = clip(item);
-    return out;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = clip(value[i]);
+      if (item !== value[i]) (out ??= value.slice())[i] = item;
+    }
+    return out ?? value;
   }
-  return value;
+  let out: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    const clipped = clip(item);
+    if (clipped !== item) (out ??= { ...value })[key] = clipped;
+  }
+  return out ?? value;
 }
 
 const size = (record: Interaction) => Buffer.byteLength(JSON.stringify(record));
@@ -24,7 +34,7 @@ const size = (record: Interaction) => Buffer.byteLength(JSON.stringify(record));
  * results still not fit, the decisions that do not fit left out and counted in `policy.omitted`.
  */
 export function fitRecord(record: Interaction): Interaction {
-  const fitted = clip(record) as Interaction;
+  let fitted = clip(record) as Interaction;
   const policy = fitted.policy;
   if (!policy || size(fitted) <= MAX_RECORD_BYTES) return fitted;
   const total = policy.toolResults.length + policy.blockedToolCalls.length;
@@ -32,11 +42,14 @@ export function fitRecord(record: Interaction): Interaction {
   while (keep > 0 && size(fitted) > MAX_RECORD_BYTES) {
     keep = Math.floor(keep / 2);
     const blocked = Math.min(keep, policy.blockedToolCalls.length);
-    fitted.policy = {
-      ...policy,
-      blockedToolCalls: policy.blockedToolCalls.slice(0, blocked),
-      toolResults: policy.toolResults.slice(0, keep - blocked),
-      omitted: total - keep,
+    fitted = {
+      ...fitted,
+      policy: {
+        ...policy,
+        blockedToolCalls: policy.blockedToolCalls.slice(0, blocked),
+        toolResults: policy.toolResults.slice(0, keep - blocked),
+        omitted: total - keep,
+      },
     };
   }
   return fitted;
