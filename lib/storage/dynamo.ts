@@ -27,6 +27,9 @@ export function createDocumentClient(config: Config, requestHandler?: StorageReq
     ...(handler ? { requestHandler: handler } : {}),
     maxAttempts: 3,
   });
+  // No SDK logger is configured, yet its middleware still copies every input and output through the
+  // schema's sensitive-field filter on each call to hand them to the no-op logger.
+  client.middlewareStack.remove('loggerMiddleware');
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
