@@ -1,6 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import type { HttpHandler } from '@smithy/core/protocols';
 import { mkdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Config } from '../../lib/config/index.ts';
 import { tableDefinitions } from '../../lib/storage/tables.ts';
@@ -32,6 +33,7 @@ export interface EmbeddedDynamoDb {
  */
 export async function startEmbeddedDynamoDb(directory: string | undefined): Promise<EmbeddedDynamoDb> {
   if (directory) mkdirSync(directory, { recursive: true });
+  keepDynaliteValidationOutOfMaglev();
   const worker = new Worker(new URL('./dynalite-worker.ts', import.meta.url), { workerData: { directory } });
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
@@ -64,6 +66,18 @@ export async function startEmbeddedDynamoDb(directory: string | undefined): Prom
       await worker.terminate();
     },
   };
+}
+
+/**
+ * dynalite checks every attribute of every item with `validateAttributeValue`, which recurses into
+ * maps (a record's `credential`, `policy`, `attempts`). On Node 24, V8's Maglev tier deoptimizes
+ * that function on its map branch ("insufficient type feedback"), then optimizes it again, without
+ * end: ≈45 times a second under load, each a fresh compile, ≈7% of the local server's CPU. Leaving
+ * that one function to the other tiers (TurboFan optimizes it once) ends the loop. V8's flags are
+ * the process's, and this one concerns only functions of that name; set before the worker starts.
+ */
+function keepDynaliteValidationOutOfMaglev(): void {
+  setFlagsFromString('--maglev-filter=-validateAttributeValue');
 }
 
 /**
