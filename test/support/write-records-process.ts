@@ -14,7 +14,7 @@ const writer = dynamo.connectRecordWriter(() => {});
 let stored = 0;
 for (let first = 0; first < count; first += 100) {
   const batch = Array.from({ length: Math.min(100, count - first) }, (_, i) =>
-    numberedRecord(first + i, { credential: { kind: 'virtual_key', id: `vk-${(first + i) % 7}` } }),
+    numberedRecord(first + i, { credential: { kind: 'virtual-key', id: `vk-${(first + i) % 7}` } }),
   );
   const written = await Promise.all(batch.map((record) => writer.write(record)));
   stored += written.filter(Boolean).length;
