@@ -11,6 +11,11 @@ import { RequestListenerHttpHandler } from './request-listener-http-handler.ts';
 import { serveRequestListenerOverPort, type InMemoryRequestListener } from './request-listener-over-port.ts';
 import { serveRecordWritesOverPort } from './worker-record-writer.ts';
 
+// Powertools Metrics reads the environment on every metric it stores, ≈45 reads a record. A
+// worker's process.env is its own copy, behind native accessors (≈0.4 µs a read); a plain object
+// with the same values is read in a fraction of that.
+process.env = { ...process.env };
+
 /**
  * dynalite in a worker thread, so storage work runs beside the gateway's event loop, not on it.
  * It answers over TCP (the CLI, tests, SLUICE_DYNAMODB_ENDPOINT users) and over MessagePorts
@@ -19,11 +24,6 @@ import { serveRecordWritesOverPort } from './worker-record-writer.ts';
  * InteractionStore, through @aws-sdk/lib-dynamodb, with a client in this thread whose requests go
  * straight to dynalite's request listener.
  */
-// Powertools Metrics reads the environment on every metric it stores, ≈45 reads a record. A
-// worker's process.env is its own copy, behind native accessors (≈0.4 µs a read); a plain object
-// with the same values is read in a fraction of that.
-process.env = { ...process.env };
-
 const { directory } = workerData as { directory: string | undefined };
 const server = dynalite({ path: directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 const listener = server.listeners('request')[0] as InMemoryRequestListener;
