@@ -6,6 +6,15 @@ import { EVENT_BODY_BYTES } from '../../lib/http/request.ts';
 /** Content types a Function URL passes as text; everything else arrives base64-encoded. */
 const TEXT_TYPES = /^(text\/|application\/(json|.*\+json|xml|.*\+xml|javascript|x-www-form-urlencoded)\b)/i;
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const twoDigits = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** `requestContext.time` as Function URLs write it: `12/Mar/2020:19:03:58 +0000`. */
+export function functionUrlTime(date: Date): string {
+  const day = `${twoDigits(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}`;
+  return `${day}:${twoDigits(date.getUTCHours())}:${twoDigits(date.getUTCMinutes())}:${twoDigits(date.getUTCSeconds())} +0000`;
+}
+
 /** The payload-2.0 event a Lambda Function URL would deliver for this request. */
 export function functionUrlEvent(req: IncomingMessage, body: Buffer, domain: string): LambdaFunctionURLEvent {
   const url = req.url ?? '/';
@@ -52,7 +61,7 @@ export function functionUrlEvent(req: IncomingMessage, body: Buffer, domain: str
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
-      time: now.toUTCString(),
+      time: functionUrlTime(now),
       timeEpoch: now.getTime(),
     },
     isBase64Encoded: body.byteLength > 0 && !text,

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { functionUrlEvent } from '../../bin/local/function-url-event.ts';
+import { functionUrlEvent, functionUrlTime } from '../../bin/local/function-url-event.ts';
 import { requestFromFunctionUrlEvent } from '../../lib/http/request.ts';
 
 const lambdaEvent = (body: string | undefined, isBase64Encoded: boolean): LambdaFunctionURLEvent =>
@@ -56,5 +56,16 @@ describe('a request from a Function URL event', () => {
     const binaryEvent = await localEvent(binary, 'application/octet-stream');
     expect(requestFromFunctionUrlEvent(binaryEvent).body).toBe(binary);
     expect(binaryEvent).toMatchObject({ body: binary.toString('base64'), isBase64Encoded: true });
+  });
+});
+
+describe('the local server\'s Function URL event', () => {
+  it('dates the request as Function URLs do, in UTC', async () => {
+    expect(functionUrlTime(new Date(Date.UTC(2020, 2, 12, 19, 3, 58, 390)))).toBe('12/Mar/2020:19:03:58 +0000');
+    expect(functionUrlTime(new Date(Date.UTC(2026, 0, 5, 4, 0, 9)))).toBe('05/Jan/2026:04:00:09 +0000');
+    const event = await localEvent(Buffer.from('{}'), 'application/json');
+    const { time, timeEpoch } = event.requestContext;
+    expect(time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    expect(time).toBe(functionUrlTime(new Date(timeEpoch)));
   });
 });

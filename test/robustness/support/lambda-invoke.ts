@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
+import { functionUrlTime } from '../../../bin/local/function-url-event.ts';
 
 /** 8 NUL bytes: the end of the JSON prelude that awslambda.HttpResponseStream.from writes. */
 const DELIMITER = Buffer.alloc(8);
@@ -87,7 +88,7 @@ export function functionUrlEvent(input: EventInput): LambdaFunctionURLEvent {
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
-      time: now.toUTCString(),
+      time: functionUrlTime(now),
       timeEpoch: now.getTime(),
     },
     body: body === undefined || body.byteLength === 0 ? undefined : input.base64 ? body.toString('base64') : body.toString('utf8'),
