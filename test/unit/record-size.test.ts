@@ -2,31 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Interaction } from '../../lib/interactions/interaction.ts';
 import { fitRecord, MAX_RECORD_BYTES, MAX_RECORD_TEXT } from '../../lib/interactions/record-size.ts';
-
-function record(overrides: Partial<Interaction> = {}): Interaction {
-  return {
-    profileId: 'default',
-    sk: '2026-11-21T00:00:00.000Z#id-1',
-    id: 'id-1',
-    requestId: 'req-1',
-    createdAt: '2026-11-21T00:00:00.000Z',
-    provider: 'openai',
-    operation: 'chat',
-    method: 'POST',
-    path: '/v1/openai/chat/completions',
-    model: 'gpt-4o-mini',
-    stream: false,
-    status: 200,
-    outcome: 'success',
-    latencyMs: 1.5,
-    requestBytes: 100,
-    responseBytes: 200,
-    costStatus: 'priced',
-    costUsd: 0.001,
-    expiresAt: 1_800_000_000,
-    ...overrides,
-  };
-}
+import { sampleRecord as record } from '../support/records.ts';
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
@@ -53,11 +29,14 @@ describe('fitRecord', () => {
   });
 
   it('keeps any record under the item limit, whatever its texts and decisions', () => {
-    const text = fc.string({ maxLength: 2 * MAX_RECORD_TEXT });
+    // Sized up to the limits, so that texts are clipped and decisions left out in many of the runs.
+    const text = fc.string({ maxLength: 2 * MAX_RECORD_TEXT, size: 'max' });
+    const texts = (value: unknown): string[] =>
+      typeof value === 'string' ? [value] : value !== null && typeof value === 'object' ? Object.values(value).flatMap(texts) : [];
     fc.assert(
       fc.property(
-        fc.array(fc.record({ callId: text, toolName: text, trust: fc.constantFrom('trusted', 'untrusted') }), { maxLength: 400 }),
-        fc.array(fc.record({ id: text, name: text, reason: text }), { maxLength: 400 }),
+        fc.array(fc.record({ callId: text, toolName: text, trust: fc.constantFrom('trusted', 'untrusted') }), { maxLength: 400, size: 'max' }),
+        fc.array(fc.record({ id: text, name: text, reason: text }), { maxLength: 400, size: 'max' }),
         text,
         (toolResults, blockedToolCalls, model) => {
           const given = record({
@@ -66,12 +45,15 @@ describe('fitRecord', () => {
           });
           const fitted = fitRecord(given);
           expect(bytes(fitted)).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+          expect(Math.max(...texts(fitted).map((t) => t.length))).toBeLessThanOrEqual(MAX_RECORD_TEXT + 1);
           const kept = fitted.policy!.toolResults.length + fitted.policy!.blockedToolCalls.length;
           expect(kept + (fitted.policy!.omitted ?? 0)).toBe(toolResults.length + blockedToolCalls.length);
           expect(given.policy!.toolResults).toBe(toolResults);
+          expect(given.model).toBe(model);
         },
       ),
-      { numRuns: 40 },
+      // A failing case is reported as found: shrinking records this large would take minutes.
+      { numRuns: 25, endOnFailure: true },
     );
   });
 
