@@ -1,5 +1,4 @@
-import { createTables, startEmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
-import { loadConfig } from '../../lib/config/index.ts';
+import { startEmbeddedStorage } from './embedded-storage.ts';
 import { numberedRecord } from './records.ts';
 
 /**
@@ -8,8 +7,7 @@ import { numberedRecord } from './records.ts';
  * (for example under --trace-deopt).
  */
 const count = Number(process.env.RECORDS ?? 2000);
-const dynamo = await startEmbeddedDynamoDb(undefined);
-await createTables(dynamo.endpoint, loadConfig({ SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint }), dynamo.connect());
+const { dynamo, close } = await startEmbeddedStorage({ overPort: true });
 const writer = dynamo.connectRecordWriter(() => {});
 let stored = 0;
 for (let first = 0; first < count; first += 100) {
@@ -20,5 +18,5 @@ for (let first = 0; first < count; first += 100) {
   stored += written.filter(Boolean).length;
 }
 writer.close?.();
-await dynamo.close();
+await close();
 process.stdout.write(`stored ${stored}\n`);
