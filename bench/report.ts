@@ -37,13 +37,14 @@ function latencyTable(rows: readonly Row[]): string {
   );
 }
 
-function throughputTable(rows: readonly Row[]): string {
+function throughputTable(rows: readonly Row[], cpus: number): string {
   const gateways = gatewaysOf(rows);
   const headers = ['workload', 'conc', 'direct req/s'];
   for (const g of gateways) headers.push(`${label(g)} req/s (× direct)`);
   if (gateways.includes('sluice') && gateways.includes('portkey')) headers.push('Sluice ÷ Portkey');
   for (const g of gateways) headers.push(`${label(g)} CPU ms/req`);
   for (const g of gateways) headers.push(`${label(g)} peak RSS MB`);
+  headers.push(`cores busy of ${cpus}: direct / ${gateways.map(label).join(' / ')}`);
   headers.push('errors');
   return table(
     headers,
@@ -61,6 +62,7 @@ function throughputTable(rows: readonly Row[]): string {
         cells.push(m ? `${m.cpuMsPerRequest.toFixed(3)}${withoutWorkers}` : undefined);
       }
       for (const g of gateways) cells.push(row.gateways[g]?.peakRssMb.toFixed(0));
+      cells.push([row.direct, ...gateways.map((g) => row.gateways[g])].map((m) => fixed(2)(m?.coresBusy) ?? '–').join(' / '));
       cells.push(row.direct.errors + Object.values(row.gateways).reduce((sum, m) => sum + m.errors, 0));
       return cells;
     }),
@@ -108,9 +110,10 @@ export function formatReport(results: Results): string {
     '',
     latencyTable(results.rows),
     '',
-    'Throughput and resources (CPU per request of the gateway process; Sluice in brackets without its embedded DynamoDB thread):',
+    'Throughput and resources (CPU per request of the gateway process; Sluice in brackets without its embedded DynamoDB thread; ' +
+      'cores busy: the serving process, the fake upstream and the load generator together over the measured time):',
     '',
-    throughputTable(results.rows),
+    throughputTable(results.rows, results.cpus),
   ];
   if (results.roundsPerCase > 1) {
     parts.push('', 'Turn by turn (each turn of a gateway against the direct slice of the same turn; the tables above pool the turns):', '', turnsTable(results.rows));

@@ -18,6 +18,13 @@ export interface Measurement {
   cpuMsPerRequestMainOnly: number;
   /** CPU of the fake upstream per request, in ms (it shares the cores). */
   upstreamCpuMsPerRequest: number;
+  /** CPU of the load generator (the benchmark's own process) per request, in ms (it shares the cores too). */
+  loadGeneratorCpuMsPerRequest: number;
+  /**
+   * The serving process, the fake upstream (when they differ) and the load generator together, in
+   * cores kept busy over the measured time: near the machine's count, the case is bound by CPU.
+   */
+  coresBusy: number;
   peakRssMb: number;
 }
 

@@ -51,7 +51,8 @@ const workloads: Workload[] = [
 
 const round = (n: number, digits = 3) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
 
-function measure(result: LoadResult, stream: boolean, cpu: CpuReading, upstreamCpu: CpuReading, peak: number): Measurement {
+function measure(result: LoadResult, stream: boolean, slice: Omit<Slice, 'result'>): Measurement {
+  const { cpu, upstreamCpu, loadGeneratorCpuNs, machineCpuNs, peak } = slice;
   const latencies = result.samples.map((s) => s.latencyMs);
   const ttfbs = result.samples.map((s) => s.ttfbMs);
   const n = Math.max(1, result.samples.length);
@@ -66,6 +67,8 @@ function measure(result: LoadResult, stream: boolean, cpu: CpuReading, upstreamC
     cpuMsPerRequest: round(cpu.totalNs / 1e6 / n, 4),
     cpuMsPerRequestMainOnly: round((cpu.totalNs - cpu.workerThreadsNs) / 1e6 / n, 4),
     upstreamCpuMsPerRequest: round(upstreamCpu.totalNs / 1e6 / n, 4),
+    loadGeneratorCpuMsPerRequest: round(loadGeneratorCpuNs / 1e6 / n, 4),
+    coresBusy: round(machineCpuNs / 1e6 / result.durationMs, 2),
     peakRssMb: round(peak / 1024 / 1024, 1),
   };
   if (result.firstError) m.firstError = result.firstError;
@@ -76,19 +79,30 @@ function measure(result: LoadResult, stream: boolean, cpu: CpuReading, upstreamC
   return m;
 }
 
-/** One slice of load on one target, with the CPU the serving process and the upstream used meanwhile. */
+/** One slice of load on one target, with the CPU the serving process, the upstream and the load generator used meanwhile. */
 interface Slice {
   result: LoadResult;
   cpu: CpuReading;
   upstreamCpu: CpuReading;
+  loadGeneratorCpuNs: number;
+  /** The three together, the upstream counted once when it is the serving process (direct). */
+  machineCpuNs: number;
   peak: number;
 }
+
+/** This process's CPU (every thread), in nanoseconds: while a slice runs, the load generator's. */
+const ownCpuNs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) * 1000;
+};
 
 async function measureSlice(target: Target, workload: Workload, concurrency: number, server: Server, upstream: Server): Promise<Slice> {
   let cpuBefore = readCpu(server.pid);
   let upstreamBefore = readCpu(upstream.pid);
+  let ownBefore = ownCpuNs();
   let cpu = cpuBefore;
   let upstreamCpu = upstreamBefore;
+  let loadGeneratorCpuNs = 0;
   const result = await runLoad(target, {
     concurrency,
     durationMs: (seconds * 1000) / rounds,
@@ -98,13 +112,16 @@ async function measureSlice(target: Target, workload: Workload, concurrency: num
         resetPeakRss(server.pid);
         cpuBefore = readCpu(server.pid);
         upstreamBefore = readCpu(upstream.pid);
+        ownBefore = ownCpuNs();
       } else {
+        loadGeneratorCpuNs = ownCpuNs() - ownBefore;
         cpu = cpuBetween(cpuBefore, readCpu(server.pid));
         upstreamCpu = cpuBetween(upstreamBefore, readCpu(upstream.pid));
       }
     },
   });
-  return { result, cpu, upstreamCpu, peak: peakRss(server.pid) };
+  const machineCpuNs = cpu.totalNs + (server.pid === upstream.pid ? 0 : upstreamCpu.totalNs) + loadGeneratorCpuNs;
+  return { result, cpu, upstreamCpu, loadGeneratorCpuNs, machineCpuNs, peak: peakRss(server.pid) };
 }
 
 const addCpu = (a: CpuReading, b: CpuReading): CpuReading => ({
@@ -128,9 +145,13 @@ function measureSlices(slices: Slice[], stream: boolean): Measurement {
     firstError: slices.find((s) => s.result.firstError)?.result.firstError,
   };
   const zero: CpuReading = { totalNs: 0, workerThreadsNs: 0 };
-  const cpu = slices.reduce((sum, s) => addCpu(sum, s.cpu), zero);
-  const upstreamCpu = slices.reduce((sum, s) => addCpu(sum, s.upstreamCpu), zero);
-  return measure(result, stream, cpu, upstreamCpu, Math.max(...slices.map((s) => s.peak)));
+  return measure(result, stream, {
+    cpu: slices.reduce((sum, s) => addCpu(sum, s.cpu), zero),
+    upstreamCpu: slices.reduce((sum, s) => addCpu(sum, s.upstreamCpu), zero),
+    loadGeneratorCpuNs: slices.reduce((sum, s) => sum + s.loadGeneratorCpuNs, 0),
+    machineCpuNs: slices.reduce((sum, s) => sum + s.machineCpuNs, 0),
+    peak: Math.max(...slices.map((s) => s.peak)),
+  });
 }
 
 function compare(gateway: Measurement, direct: Measurement): Comparison {
