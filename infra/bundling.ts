@@ -1,6 +1,6 @@
 import { OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { ESM_REQUIRE_BANNER } from './esm-banner.ts';
-import { NODE_HTTP_ALIASES } from './node-http-aliases.ts';
+import { BUNDLE_ALIASES } from './bundle-aliases.ts';
 import { SIDE_PACKAGES } from './side-packages.ts';
 
 export { ESM_REQUIRE_BANNER };
@@ -23,7 +23,7 @@ export const functionBundling: BundlingOptions = {
   sourcesContent: false,
   // Heavy packages used only on some paths are bundled beside the handler (infra/side-packages.ts).
   externalModules: [...SIDE_PACKAGES],
-  esbuildArgs: { '--alias': Object.entries(NODE_HTTP_ALIASES).map(([name, path]) => `${name}=${path}`) },
+  esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([name, path]) => `${name}=${path}`) },
   commandHooks: {
     beforeBundling: () => [],
     beforeInstall: () => [],

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { ESM_REQUIRE_BANNER } from './esm-banner.ts';
-import { NODE_HTTP_ALIASES } from './node-http-aliases.ts';
+import { BUNDLE_ALIASES } from './bundle-aliases.ts';
 
 /**
  * Packages Sluice imports only dynamically, on paths that not every request takes or only after
@@ -35,7 +35,7 @@ export function bundleSidePackages(projectRoot: string, outputDir: string): stri
       mainFields: ['module', 'main'],
       minify: true,
       banner: { js: ESM_REQUIRE_BANNER },
-      alias: NODE_HTTP_ALIASES,
+      alias: BUNDLE_ALIASES,
       outfile: join(directory, 'index.mjs'),
       logLevel: 'error',
     });

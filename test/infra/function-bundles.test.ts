@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
@@ -15,6 +17,7 @@ import { InteractionStore } from '../../lib/interactions/interaction-store.ts';
 import { createLogger } from '../../lib/observability/logger.ts';
 import { createDocumentClient } from '../../lib/storage/dynamo.ts';
 import { openAiChat, startFakeOpenAi } from '../fakes/openai-upstream.ts';
+import { checkSigV4, startFakeBedrock } from '../fakes/bedrock-upstream.ts';
 import type { FakeServer } from '../fakes/fake-server.ts';
 import { importBundle, serveBundledHandler } from './bundled-handler-server.ts';
 import { synthGateway } from './support.ts';
@@ -94,6 +97,29 @@ describe('function bundles', () => {
     }
   });
 
+  it('leaves the SDK\'s default credential chain out: on Lambda the role\'s credentials are in the environment', () => {
+    // Strings only the chain's other sources carry (web identity, process profiles, container
+    // credentials); importing a bundle no longer loads child_process (the process profiles').
+    const chainOnly = ['AWS_WEB_IDENTITY_TOKEN_FILE', 'credential_process', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'];
+    const script = `
+      globalThis.awslambda = { streamifyResponse: (handler) => handler, HttpResponseStream: { from: (stream) => stream } };
+      await import(process.argv[1]);
+      process.stdout.write(JSON.stringify(process.moduleLoadList.includes('NativeModule child_process')));
+    `;
+    for (const bundle of bundles) {
+      const sidecars = SIDE_PACKAGES.map((name) => join(bundle.directory, 'node_modules', name, 'index.mjs')).filter((file) => existsSync(file));
+      for (const file of [bundle.file, ...sidecars]) {
+        const code = readFileSync(file, 'utf8');
+        expect(chainOnly.filter((marker) => code.includes(marker)), file).toEqual([]);
+      }
+      const childProcessLoaded = execFileSync(process.execPath, ['--input-type=module', '-e', script, bundle.file], {
+        env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' },
+        encoding: 'utf8',
+      });
+      expect(JSON.parse(childProcessLoaded), bundle.name).toBe(false);
+    }
+  });
+
   it('loads every bundle on Node 24 as an ES module that exports a streaming handler', async () => {
     for (const bundle of bundles) {
       const module = await importBundle(bundle.file);
@@ -166,5 +192,63 @@ describe('the bundled OpenAI handler', () => {
     const response = await fetch(`${server.url}/v1/openai/no/such/path`, { method: 'POST', body: '{}' });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: 'unknown_route' } });
+  });
+});
+
+describe('the bundled Bedrock handler with IAM auth', () => {
+  /** The execution role's credentials, as Lambda puts them in the environment. */
+  const ROLE_CREDENTIALS = {
+    accessKeyId: 'AKIDBUNDLEROLE00001',
+    secretAccessKey: 'bundle-role-secret-access-key',
+    sessionToken: 'bundle-role-session-token',
+  };
+  const REGION = 'us-west-2';
+  let fake: FakeServer;
+  let dynamo: EmbeddedDynamoDb;
+  let server: Awaited<ReturnType<typeof serveBundledHandler>>;
+  let client: BedrockRuntimeClient;
+
+  beforeAll(async () => {
+    fake = await startFakeBedrock();
+    dynamo = await startEmbeddedDynamoDb(undefined);
+    Object.assign(process.env, {
+      SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      SLUICE_BEDROCK_BASE_URL: fake.url,
+      SLUICE_BEDROCK_REGION: REGION,
+      SLUICE_BEDROCK_IAM_AUTH_ENABLED: 'true',
+      SLUICE_LOG_LEVEL: 'ERROR',
+      AWS_ACCESS_KEY_ID: ROLE_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: ROLE_CREDENTIALS.secretAccessKey,
+      AWS_SESSION_TOKEN: ROLE_CREDENTIALS.sessionToken,
+    });
+    await createTables(dynamo.endpoint, loadConfig());
+    const { handler } = await importBundle(bundles.find((b) => b.name === 'bedrock')!.file);
+    server = await serveBundledHandler(handler!);
+    client = new BedrockRuntimeClient({
+      region: REGION,
+      endpoint: `${server.url}/v1/bedrock`,
+      credentials: { accessKeyId: 'AKIDCLIENTEXAMPLE01', secretAccessKey: 'client-secret-access-key-example' },
+      requestHandler: new NodeHttpHandler(),
+      maxAttempts: 1,
+    });
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await server?.close();
+    await fake?.close();
+    await dynamo?.close();
+    for (const name of ['SLUICE_BEDROCK_BASE_URL', 'SLUICE_BEDROCK_REGION', 'SLUICE_BEDROCK_IAM_AUTH_ENABLED', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+      delete process.env[name];
+    }
+  });
+
+  it('signs the upstream call with the credentials in the environment', async () => {
+    const response = await client.send(
+      new ConverseCommand({ modelId: 'us.amazon.nova-pro-v1:0', messages: [{ role: 'user', content: [{ text: 'Hi' }] }] }),
+    );
+    expect(response.output?.message?.content?.[0]?.text).toBe('Hello from the fake Bedrock.');
+    expect(fake.last!.headers['x-amz-security-token']).toBe(ROLE_CREDENTIALS.sessionToken);
+    expect(await checkSigV4(fake.last!, ROLE_CREDENTIALS, REGION)).toMatchObject({ accessKeyId: ROLE_CREDENTIALS.accessKeyId, valid: true });
   });
 });
