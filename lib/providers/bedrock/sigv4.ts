@@ -13,8 +13,9 @@ export interface SignableRequest {
 
 /**
  * Signs Bedrock calls with SigV4 (service `bedrock`) using the default AWS credential chain: the
- * Lambda role on AWS, environment variables, SSO or profiles elsewhere. The chain is resolved
- * once and memoized by the SDK, which refreshes temporary credentials before they expire.
+ * Lambda role on AWS (the function bundles' chain is the environment alone, where Lambda puts it:
+ * infra/lambda-credential-provider.ts), environment variables, SSO or profiles elsewhere, where
+ * the chain is resolved once and memoized by the SDK, which refreshes temporary credentials.
  */
 export class BedrockSigner {
   private readonly credentialsFactory: () => AwsCredentialIdentityProvider;
