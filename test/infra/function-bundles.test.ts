@@ -41,6 +41,14 @@ afterAll(() => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
+/**
+ * Sets the environment a bundled handler reads (each bundle carries its own copy of lib/, which
+ * reads it on its first request), until vi.unstubAllEnvs() puts it back.
+ */
+function stubEnvironment(values: Record<string, string>): void {
+  for (const [name, value] of Object.entries(values)) vi.stubEnv(name, value);
+}
+
 /** A bundle and the side packages shipped beside it. */
 function filesOf(bundle: FunctionBundle): string[] {
   const sidecars = SIDE_PACKAGES.map((name) => join(bundle.directory, 'node_modules', name, 'index.mjs')).filter((file) => existsSync(file));
@@ -139,8 +147,7 @@ describe('the bundled OpenAI handler', () => {
     fake = await startFakeOpenAi();
     fake.use(openAiChat());
     dynamo = await startEmbeddedDynamoDb(undefined);
-    // The bundle carries its own copy of lib/: it reads this environment on its first request.
-    Object.assign(process.env, {
+    stubEnvironment({
       SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint,
       SLUICE_OPENAI_BASE_URL: `${fake.url}/v1`,
       SLUICE_LOG_LEVEL: 'ERROR',
@@ -156,6 +163,7 @@ describe('the bundled OpenAI handler', () => {
     await server?.close();
     await fake?.close();
     await dynamo?.close();
+    vi.unstubAllEnvs();
   });
 
   it('answers a completion, plain and streamed, and records both', async () => {
@@ -211,7 +219,7 @@ describe('the bundled Bedrock handler with IAM auth', () => {
   beforeAll(async () => {
     fake = await startFakeBedrock();
     dynamo = await startEmbeddedDynamoDb(undefined);
-    Object.assign(process.env, {
+    stubEnvironment({
       SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint,
       SLUICE_BEDROCK_BASE_URL: fake.url,
       SLUICE_BEDROCK_REGION: REGION,
@@ -238,9 +246,7 @@ describe('the bundled Bedrock handler with IAM auth', () => {
     await server?.close();
     await fake?.close();
     await dynamo?.close();
-    for (const name of ['SLUICE_BEDROCK_BASE_URL', 'SLUICE_BEDROCK_REGION', 'SLUICE_BEDROCK_IAM_AUTH_ENABLED', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
-      delete process.env[name];
-    }
+    vi.unstubAllEnvs();
   });
 
   it('signs the upstream call with the credentials in the environment', async () => {
