@@ -104,7 +104,7 @@ function coldStartTable(results: Results): string {
 export function formatReport(results: Results): string {
   const parts = [
     `Node ${results.node}, ${results.cpus} CPUs (${results.cpuModel ?? 'unknown'}), shared by the load generator, the fake upstream and the gateways; ` +
-      `${results.secondsPerCase} s per case and target, in ${results.roundsPerCase} turns; load average ${results.loadAverageBefore.join(' ')} before, ${results.loadAverageAfter.join(' ')} after.`,
+      `${results.secondsPerCase} s per case and target, in ${results.roundsPerCase} turns, after ${results.gatewayWarmupSeconds} s of warm-up per gateway; load average ${results.loadAverageBefore.join(' ')} before, ${results.loadAverageAfter.join(' ')} after.`,
     '',
     'Latency added over direct (ms; TTFB is the first body byte, gap the time between stream chunks):',
     '',

@@ -67,6 +67,8 @@ export interface Results {
   secondsPerCase: number;
   /** Slices each case's time was cut into, direct and the gateways taking turns. */
   roundsPerCase: number;
+  /** Seconds of load at concurrency 8 on each freshly started gateway, per workload, before measuring. */
+  gatewayWarmupSeconds: number;
   rows: Row[];
   coldStarts: ColdStart[];
 }
