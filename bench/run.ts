@@ -215,8 +215,8 @@ async function runWorkloads(): Promise<Row[]> {
       try {
         for (const server of [undefined, ...servers]) {
           // Direct needs little: the gateways' warm-ups run through the same upstream and load generator.
-          const warmupMs = server ? gatewayWarmupSeconds * 1000 : 1000;
-          await runLoad(targetOf(upstream, server, workload.body), { concurrency: 8, durationMs: warmupMs, warmupMs: 0, stream: workload.stream });
+          const warmupLoadMs = server ? gatewayWarmupSeconds * 1000 : 1000;
+          await runLoad(targetOf(upstream, server, workload.body), { concurrency: 8, durationMs: warmupLoadMs, warmupMs: 0, stream: workload.stream });
         }
         for (const concurrency of concurrencies) {
           const targets: Array<Server | undefined> = [undefined, ...servers];
