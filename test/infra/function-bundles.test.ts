@@ -6,7 +6,7 @@ import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-r
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTables, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
+import { createTables, startEmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
 import { SIDE_PACKAGES } from '../../infra/side-packages.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.ts';
 import { formatBundleSizes, functionBundles, type FunctionBundle } from '../../infra/function-bundles.ts';
@@ -42,11 +42,29 @@ afterAll(() => {
 });
 
 /**
- * Sets the environment a bundled handler reads (each bundle carries its own copy of lib/, which
- * reads it on its first request), until vi.unstubAllEnvs() puts it back.
+ * A bundle's handler served over HTTP as its Function URL would, with the embedded DynamoDB's
+ * tables and `env` set (each bundle carries its own copy of lib/, which reads the environment on
+ * its first request); `close` stops both and puts the environment back.
  */
-function stubEnvironment(values: Record<string, string>): void {
-  for (const [name, value] of Object.entries(values)) vi.stubEnv(name, value);
+async function serveBundle(name: string, env: Record<string, string>): Promise<{ url: string; close: () => Promise<void> }> {
+  const dynamo = await startEmbeddedDynamoDb(undefined);
+  const stop = async (server?: { close: () => Promise<void> }) => {
+    await server?.close();
+    await dynamo.close();
+    vi.unstubAllEnvs();
+  };
+  try {
+    for (const [variable, value] of Object.entries({ SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint, SLUICE_LOG_LEVEL: 'ERROR', ...env })) {
+      vi.stubEnv(variable, value);
+    }
+    await createTables(dynamo.endpoint, loadConfig());
+    const { handler } = await importBundle(bundles.find((b) => b.name === name)!.file);
+    const server = await serveBundledHandler(handler!);
+    return { url: server.url, close: () => stop(server) };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** A bundle and the side packages shipped beside it. */
@@ -139,31 +157,19 @@ describe('function bundles', () => {
 
 describe('the bundled OpenAI handler', () => {
   let fake: FakeServer;
-  let dynamo: EmbeddedDynamoDb;
-  let server: Awaited<ReturnType<typeof serveBundledHandler>>;
+  let server: Awaited<ReturnType<typeof serveBundle>>;
   let client: OpenAI;
 
   beforeAll(async () => {
     fake = await startFakeOpenAi();
     fake.use(openAiChat());
-    dynamo = await startEmbeddedDynamoDb(undefined);
-    stubEnvironment({
-      SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint,
-      SLUICE_OPENAI_BASE_URL: `${fake.url}/v1`,
-      SLUICE_LOG_LEVEL: 'ERROR',
-    });
-    await createTables(dynamo.endpoint, loadConfig());
-    const bundle = bundles.find((b) => b.name === 'openai')!;
-    const { handler } = await importBundle(bundle.file);
-    server = await serveBundledHandler(handler!);
+    server = await serveBundle('openai', { SLUICE_OPENAI_BASE_URL: `${fake.url}/v1` });
     client = new OpenAI({ apiKey: 'sk-client-key', baseURL: `${server.url}/v1/openai`, maxRetries: 0 });
   });
 
   afterAll(async () => {
     await server?.close();
     await fake?.close();
-    await dynamo?.close();
-    vi.unstubAllEnvs();
   });
 
   it('answers a completion, plain and streamed, and records both', async () => {
@@ -212,26 +218,19 @@ describe('the bundled Bedrock handler with IAM auth', () => {
   };
   const REGION = 'us-west-2';
   let fake: FakeServer;
-  let dynamo: EmbeddedDynamoDb;
-  let server: Awaited<ReturnType<typeof serveBundledHandler>>;
+  let server: Awaited<ReturnType<typeof serveBundle>>;
   let client: BedrockRuntimeClient;
 
   beforeAll(async () => {
     fake = await startFakeBedrock();
-    dynamo = await startEmbeddedDynamoDb(undefined);
-    stubEnvironment({
-      SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint,
+    server = await serveBundle('bedrock', {
       SLUICE_BEDROCK_BASE_URL: fake.url,
       SLUICE_BEDROCK_REGION: REGION,
       SLUICE_BEDROCK_IAM_AUTH_ENABLED: 'true',
-      SLUICE_LOG_LEVEL: 'ERROR',
       AWS_ACCESS_KEY_ID: ROLE_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: ROLE_CREDENTIALS.secretAccessKey,
       AWS_SESSION_TOKEN: ROLE_CREDENTIALS.sessionToken,
     });
-    await createTables(dynamo.endpoint, loadConfig());
-    const { handler } = await importBundle(bundles.find((b) => b.name === 'bedrock')!.file);
-    server = await serveBundledHandler(handler!);
     client = new BedrockRuntimeClient({
       region: REGION,
       endpoint: `${server.url}/v1/bedrock`,
@@ -245,8 +244,6 @@ describe('the bundled Bedrock handler with IAM auth', () => {
     client?.destroy();
     await server?.close();
     await fake?.close();
-    await dynamo?.close();
-    vi.unstubAllEnvs();
   });
 
   it('signs the upstream call with the credentials in the environment', async () => {
