@@ -12,10 +12,10 @@ export interface SignableRequest {
 }
 
 /**
- * Signs Bedrock calls with SigV4 (service `bedrock`) using the default AWS credential chain: the
- * Lambda role on AWS (the function bundles' chain is the environment alone, where Lambda puts it:
- * infra/lambda-credential-provider.ts), environment variables, SSO or profiles elsewhere, where
- * the chain is resolved once and memoized by the SDK, which refreshes temporary credentials.
+ * Signs Bedrock calls with SigV4 (service `bedrock`) using the default AWS credential chain,
+ * resolved once and memoized by the SDK, which refreshes temporary credentials: environment
+ * variables, SSO or profiles for the local server; in the function bundles the environment alone,
+ * where Lambda puts the execution role's (infra/lambda-credential-provider.ts).
  */
 export class BedrockSigner {
   private readonly credentialsFactory: () => AwsCredentialIdentityProvider;
