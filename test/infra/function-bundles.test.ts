@@ -6,19 +6,17 @@ import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-r
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTables, startEmbeddedDynamoDb } from '../../bin/local/embedded-dynamodb.ts';
 import { SIDE_PACKAGES } from '../../infra/side-packages.ts';
 import { ESM_REQUIRE_BANNER } from '../../infra/bundling.ts';
 import { formatBundleSizes, functionBundles, type FunctionBundle } from '../../infra/function-bundles.ts';
 import { defaultAdminFunction } from '../../infra/gateway-stack.ts';
-import { loadConfig } from '../../lib/config/index.ts';
 import { proxyFunctions } from '../../lib/function-catalog.ts';
 import { InteractionStore } from '../../lib/interactions/interaction-store.ts';
 import { createLogger } from '../../lib/observability/logger.ts';
-import { createDocumentClient } from '../../lib/storage/dynamo.ts';
 import { openAiChat, startFakeOpenAi } from '../fakes/openai-upstream.ts';
 import { checkSigV4, startFakeBedrock } from '../fakes/bedrock-upstream.ts';
 import type { FakeServer } from '../fakes/fake-server.ts';
+import { startEmbeddedStorage, type EmbeddedStorage } from '../support/embedded-storage.ts';
 import { importBundle, serveBundledHandler } from './bundled-handler-server.ts';
 import { synthGateway } from './support.ts';
 
@@ -42,25 +40,27 @@ afterAll(() => {
 });
 
 /**
- * A bundle's handler served over HTTP as its Function URL would, with the embedded DynamoDB's
- * tables and `env` set (each bundle carries its own copy of lib/, which reads the environment on
- * its first request); `close` stops both and puts the environment back.
+ * A bundle's handler served over HTTP as its Function URL would, on the embedded storage and with
+ * `env` set (each bundle carries its own copy of lib/, which reads the environment on its first
+ * request); `close` stops both and puts the environment back.
  */
-async function serveBundle(name: string, env: Record<string, string>): Promise<{ url: string; close: () => Promise<void> }> {
-  const dynamo = await startEmbeddedDynamoDb(undefined);
+async function serveBundle(
+  name: string,
+  env: Record<string, string>,
+): Promise<{ url: string; storage: EmbeddedStorage; close: () => Promise<void> }> {
+  const storage = await startEmbeddedStorage();
   const stop = async (server?: { close: () => Promise<void> }) => {
     await server?.close();
-    await dynamo.close();
+    await storage.close();
     vi.unstubAllEnvs();
   };
   try {
-    for (const [variable, value] of Object.entries({ SLUICE_DYNAMODB_ENDPOINT: dynamo.endpoint, SLUICE_LOG_LEVEL: 'ERROR', ...env })) {
+    for (const [variable, value] of Object.entries({ SLUICE_DYNAMODB_ENDPOINT: storage.dynamo.endpoint, SLUICE_LOG_LEVEL: 'ERROR', ...env })) {
       vi.stubEnv(variable, value);
     }
-    await createTables(dynamo.endpoint, loadConfig());
     const { handler } = await importBundle(bundles.find((b) => b.name === name)!.file);
     const server = await serveBundledHandler(handler!);
-    return { url: server.url, close: () => stop(server) };
+    return { url: server.url, storage, close: () => stop(server) };
   } catch (error) {
     await stop();
     throw error;
@@ -186,20 +186,15 @@ describe('the bundled OpenAI handler', () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Hello from the fake upstream.');
 
-    const config = loadConfig();
-    const db = createDocumentClient(config);
-    try {
-      const store = new InteractionStore(db, config.storage.tables.interactions, 1, createLogger(config));
-      const records = await store.list('default');
-      expect(records.map((r) => [r.provider, r.stream, r.status])).toEqual(
-        expect.arrayContaining([
-          ['openai', false, 200],
-          ['openai', true, 200],
-        ]),
-      );
-    } finally {
-      db.destroy();
-    }
+    const { db, config } = server.storage;
+    const store = new InteractionStore(db, config.storage.tables.interactions, 1, createLogger(config));
+    const records = await store.list('default');
+    expect(records.map((r) => [r.provider, r.stream, r.status])).toEqual(
+      expect.arrayContaining([
+        ['openai', false, 200],
+        ['openai', true, 200],
+      ]),
+    );
   });
 
   it('answers an unknown route with a 404 in the OpenAI dialect', async () => {
